@@ -1,0 +1,240 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { envelopeIdentity } from '../events/envelope.js';
+import { tryParseJson } from '../json.js';
+import { encodeBody, type CaptureRecord, type LogWriter } from '../log/index.js';
+import { fingerprint, verify, type VerifyResult } from '../signature/index.js';
+import { findSignatureHeader } from './signature-header.js';
+
+/** Largest body accepted by default: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Paths that answer GET with a health report instead of 405. */
+const HEALTH_PATHS = new Set(['/', '/health', '/healthz']);
+
+export interface CaptureServerOptions {
+  secrets: readonly string[];
+  log: LogWriter;
+  maxBodyBytes?: number;
+  /** Answer 401 to an invalid or missing signature instead of 200. */
+  rejectInvalid?: boolean;
+  /** Milliseconds a client has to send all request headers. */
+  headersTimeoutMs?: number;
+  /** Milliseconds a client has to send the whole request. */
+  requestTimeoutMs?: number;
+  onEvent?: (event: CaptureEvent) => void;
+}
+
+/** What the capture server reports to its caller, which chooses how to show it. */
+export type CaptureEvent =
+  | { kind: 'captured'; record: CaptureRecord; verification: VerifyResult; bytes: Buffer }
+  | { kind: 'too-large'; path: string; limit: number }
+  | { kind: 'aborted'; path: string }
+  | { kind: 'log-failed'; error: Error };
+
+export interface RunningCaptureServer {
+  server: Server;
+  /** Base URL, such as http://127.0.0.1:7575 (IPv6 hosts in brackets). */
+  url: string;
+  port: number;
+  /** Stops accepting, waits for open requests to be logged, and closes idle connections. */
+  close(): Promise<void>;
+}
+
+/** Starts the capture server and resolves once it is listening. */
+export async function startCaptureServer(
+  options: CaptureServerOptions & { host: string; port: number },
+): Promise<RunningCaptureServer> {
+  const server = createCaptureServer(options);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () => closeServer(server),
+  };
+}
+
+/** Builds the HTTP server without listening, for callers that manage it themselves. */
+export function createCaptureServer(options: CaptureServerOptions): Server {
+  const server = createServer((request, response) => {
+    handleRequest(request, response, options);
+  });
+
+  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  return server;
+}
+
+function handleRequest(request: IncomingMessage, response: ServerResponse, options: CaptureServerOptions): void {
+  const path = request.url ?? '/';
+
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    if (HEALTH_PATHS.has(path.split('?')[0]!)) {
+      sendJson(response, 200, { status: 'ok', service: 'pllay-hooks listen' });
+    } else {
+      sendJson(response, 405, { error: 'method not allowed: send webhooks with POST' }, { allow: 'POST' });
+    }
+    return;
+  }
+  if (request.method !== 'POST') {
+    sendJson(response, 405, { error: `method ${request.method} not allowed: send webhooks with POST` }, { allow: 'POST' });
+    return;
+  }
+
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    rejectTooLarge(request, response, options, limit);
+    return;
+  }
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit && !done) {
+      done = true;
+      rejectTooLarge(request, response, options, limit);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('end', () => {
+    if (done) {
+      return;
+    }
+    done = true;
+    void capture(request, response, Buffer.concat(chunks, size), options);
+  });
+  request.on('aborted', () => {
+    if (!done) {
+      done = true;
+      options.onEvent?.({ kind: 'aborted', path });
+    }
+  });
+  request.on('error', () => {
+    done = true;
+  });
+}
+
+async function capture(
+  request: IncomingMessage,
+  response: ServerResponse,
+  bytes: Buffer,
+  options: CaptureServerOptions,
+): Promise<void> {
+  const record = buildRecord(request, bytes, options.secrets);
+  const verification = record.verification;
+
+  try {
+    await options.log.append(record.record);
+  } catch (error) {
+    options.onEvent?.({ kind: 'log-failed', error: error as Error });
+    sendJson(response, 500, { error: 'the capture log could not be written' });
+    return;
+  }
+
+  options.onEvent?.({ kind: 'captured', record: record.record, verification, bytes });
+
+  const rejected = verification.verdict === 'invalid' || verification.verdict === 'missing';
+  if (options.rejectInvalid && rejected) {
+    sendJson(response, 401, { error: `signature ${verification.verdict}: ${verification.reason}` });
+  } else {
+    sendJson(response, 200, { received: true });
+  }
+}
+
+function buildRecord(
+  request: IncomingMessage,
+  bytes: Buffer,
+  secrets: readonly string[],
+): { record: CaptureRecord; verification: VerifyResult } {
+  const header = findSignatureHeader(request);
+  const verification: VerifyResult =
+    header.kind === 'repeated'
+      ? { verdict: 'invalid', reason: `signature header sent ${header.count} times; expected once` }
+      : verify(bytes, header.kind === 'present' ? header.value : undefined, secrets);
+
+  // The body is parsed only after it was verified, and only to find the id and type.
+  const identity = envelopeIdentity(tryParseJson(bytes));
+  const record: CaptureRecord = {
+    kind: 'capture',
+    event_id: identity.id,
+    type: identity.type,
+    received_at: new Date().toISOString(),
+    method: request.method ?? 'POST',
+    path: request.url ?? '/',
+    headers: request.headers as Record<string, string | string[]>,
+    size: bytes.length,
+    ...encodeBody(bytes),
+    signature: verification.verdict,
+    signature_reason: verification.reason,
+  };
+
+  if (header.kind !== 'absent') {
+    record.signature_header = header.name;
+  }
+  if (verification.form) {
+    record.signature_form = verification.form;
+  }
+  if (verification.secretIndex !== undefined && secrets.length > 1) {
+    record.secret_fingerprint = fingerprint(secrets[verification.secretIndex]!);
+  }
+  if (request.socket.remoteAddress) {
+    record.remote_address = request.socket.remoteAddress;
+  }
+
+  return { record, verification };
+}
+
+function rejectTooLarge(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: CaptureServerOptions,
+  limit: number,
+): void {
+  options.onEvent?.({ kind: 'too-large', path: request.url ?? '/', limit });
+  response.shouldKeepAlive = false;
+  sendJson(response, 413, { error: `body larger than the limit of ${limit} bytes` }, { connection: 'close' });
+  response.on('finish', () => request.socket.destroySoon());
+}
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
+  if (response.headersSent) {
+    return;
+  }
+
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(text);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

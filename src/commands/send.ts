@@ -1,0 +1,152 @@
+import { Command } from 'commander';
+
+import { normalizeTarget } from '../delivery/target.js';
+import { parseHeaderArgument } from '../delivery/headers.js';
+import { describeAttempt } from '../delivery/outcome.js';
+import { sendEvents, type SendItem, type SendResult } from '../delivery/send.js';
+import { UsageError, ExitCode } from '../errors.js';
+import { assertEventType, EVENT_TYPE_NAMES } from '../events/index.js';
+import { LogWriter } from '../log/index.js';
+import { requireSigningSecret, resolveSecrets } from '../secret.js';
+import { formatBytes, formatDuration, formatStatus, oneLine } from '../ui/format.js';
+import type { Output } from '../ui/output.js';
+import { createOutput, type CliContext } from './context.js';
+import { generateOptions, parseUnixSeconds } from './generate.js';
+import { readInputFile } from './input-files.js';
+import { collect, integerAtLeast, parseDuration } from './options.js';
+
+interface SendFlags {
+  to?: string;
+  all?: boolean;
+  count: number;
+  concurrency: number;
+  payload?: string;
+  header?: string[];
+  timeout?: number;
+  log?: string;
+  secret?: string[];
+  set?: string[];
+  data?: string;
+  id?: string;
+  created?: number;
+}
+
+export function sendCommand(context: CliContext): Command {
+  return new Command('send')
+    .description('sign sample events and POST them to your endpoint')
+    .argument('[type...]', 'event types to send (see: pllay-hooks events)')
+    .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
+    .option('--all', 'send one event of every type')
+    .option('--count <n>', 'events of each type, each with a fresh id', integerAtLeast(1), 1)
+    .option('--concurrency <n>', 'deliveries in flight at once', integerAtLeast(1), 1)
+    .option('--payload <file>', 'send the exact bytes of FILE, signed, instead of a generated event')
+    .option('--header <"name: value">', 'add a request header (repeatable)', collect)
+    .option('--timeout <duration>', 'time allowed for each delivery, such as 10s or 500ms (default: 30s)', parseDuration)
+    .option('--log <file>', 'append a delivery record per event to FILE (NDJSON)')
+    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET)', collect)
+    .option('--set <path=value>', 'set a field of each generated envelope (repeatable)', collect)
+    .option('--data <file>', 'merge the JSON object in FILE over each data.object')
+    .option('--id <id>', 'envelope id of the generated event (only with a single event)')
+    .option('--created <unix-seconds>', 'envelope created time of generated events', parseUnixSeconds)
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  $ pllay-hooks send payment.succeeded --to localhost:3000',
+      '  $ pllay-hooks send --all --to http://127.0.0.1:3000/webhooks/pllay',
+      '  $ pllay-hooks send wager.created --count 100 --concurrency 16 --to :3000 --json',
+      '  $ pllay-hooks send --payload ./event.json --to localhost:3000',
+      '',
+      'Exits 0 when every delivery got a 2xx, 1 when any did not, 2 for bad usage.',
+    ].join('\n'))
+    .action(async (types: string[], flags: SendFlags, command: Command) => {
+      const output = createOutput(context, command);
+      context.exitCode = await runSend(context, output, types, flags);
+    });
+}
+
+async function runSend(context: CliContext, output: Output, types: string[], flags: SendFlags): Promise<number> {
+  const resolved = resolveSecrets(flags.secret, context.env);
+  const secret = requireSigningSecret(resolved);
+  resolved.warnings.forEach((warning) => output.warn(warning));
+
+  const items = buildItems(types, flags);
+  const url = normalizeTarget(requireTarget(flags.to));
+  const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderArgument));
+  const log = flags.log === undefined ? undefined : LogWriter.open(flags.log);
+
+  output.line(`Sending ${items.length} event${items.length === 1 ? '' : 's'} to ${output.style.bold(url.href)}`);
+  try {
+    const summary = await sendEvents({
+      items,
+      url,
+      secret,
+      headers,
+      concurrency: flags.concurrency,
+      ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
+      ...(log ? { log } : {}),
+      onResult: (result) => renderResult(output, result),
+    });
+
+    output.line(
+      `\n${summary.delivered} delivered, ${summary.failed} failed in ${formatDuration(summary.durationMs)}` +
+        (log ? `; log: ${log.path}` : ''),
+    );
+    return summary.failed === 0 ? ExitCode.ok : ExitCode.failure;
+  } finally {
+    await log?.close();
+  }
+}
+
+function requireTarget(to: string | undefined): string {
+  if (to === undefined) {
+    throw new UsageError('E_NO_TARGET', 'no target: send needs the URL of your webhook endpoint', 'pass --to URL, for example --to localhost:3000');
+  }
+  return to;
+}
+
+function buildItems(types: string[], flags: SendFlags): SendItem[] {
+  if (flags.payload !== undefined) {
+    if (types.length > 0 || flags.all) {
+      throw new UsageError('E_PAYLOAD_WITH_TYPES', '--payload sends a file as it is, so it cannot be combined with event types or --all');
+    }
+    const bytes = readInputFile(flags.payload, '--payload');
+    return Array.from({ length: flags.count }, () => ({ kind: 'payload', bytes, source: flags.payload! }));
+  }
+
+  const selected = flags.all ? [...EVENT_TYPE_NAMES] : types;
+  if (selected.length === 0) {
+    throw new UsageError('E_NO_EVENT_TYPE', 'no event type given', `name one or more types, or pass --all; known types: ${EVENT_TYPE_NAMES.join(', ')}`);
+  }
+  selected.forEach(assertEventType);
+  if (flags.id !== undefined && selected.length * flags.count > 1) {
+    throw new UsageError('E_ID_WITH_MANY', '--id sets one envelope id, so it works only when a single event is sent');
+  }
+
+  const shared = generateOptions(selected[0]!, flags);
+  return selected.flatMap((type) =>
+    Array.from({ length: flags.count }, (): SendItem => ({ kind: 'generated', options: { ...shared, type } })),
+  );
+}
+
+function renderResult(output: Output, result: SendResult): void {
+  const { attempt } = result;
+  output.data({
+    event_id: result.eventId,
+    type: result.type,
+    url: result.url,
+    ok: attempt.ok,
+    status: attempt.status ?? null,
+    error: attempt.error ?? null,
+    duration_ms: attempt.durationMs,
+    response: attempt.snippet ?? null,
+  });
+
+  const style = output.style;
+  const mark = attempt.ok ? style.green('✔') : style.red('✖');
+  const status = attempt.status === undefined ? style.red('---') : formatStatus(style, attempt.status);
+  const detail = attempt.ok ? style.dim(oneLine(attempt.snippet ?? '', 50)) : style.red(describeAttempt(attempt));
+  output.line(
+    `${mark} ${(result.type ?? '(payload)').padEnd(20)} ${style.dim(result.eventId ?? '-')}  ${status} ` +
+      `${formatDuration(attempt.durationMs).padStart(7)} ${style.dim(formatBytes(result.bytes).padStart(8))}  ${detail}`,
+  );
+}

@@ -1,0 +1,168 @@
+import type { Dispatcher } from 'undici';
+
+import { loadUndici } from './http.js';
+
+/** Default time allowed for one delivery attempt, from connect to the end of the snippet. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Number of response body bytes kept for display and logs. */
+export const RESPONSE_SNIPPET_BYTES = 1024;
+
+export interface DeliveryRequest {
+  url: URL;
+  body: Uint8Array | string;
+  headers: Record<string, string>;
+  timeoutMs?: number;
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+}
+
+/** What happened to one attempt. Exactly one of `status` and `error` is set. */
+export interface AttemptResult {
+  ok: boolean;
+  status?: number;
+  /** Response headers that matter to the caller: `location` and `retry-after`. */
+  location?: string;
+  retryAfter?: string;
+  /** The start of the response body, decoded as UTF-8. */
+  snippet?: string;
+  error?: DeliveryFailure;
+  durationMs: number;
+}
+
+export interface DeliveryFailure {
+  /** Stable code such as `ECONNREFUSED` or `TIMEOUT`. */
+  code: string;
+  /** Plain-language description that names the URL. */
+  message: string;
+}
+
+/**
+ * POSTs one body and reports the outcome. Never throws for network
+ * failures; they come back as `error`. Redirects are not followed: a 3xx
+ * is a failed attempt that carries the `Location`.
+ */
+export async function deliver(request: DeliveryRequest): Promise<AttemptResult> {
+  const { request: send } = await loadUndici();
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
+  const started = performance.now();
+
+  try {
+    const response = await send(request.url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(request.dispatcher ? { dispatcher: request.dispatcher } : {}),
+    });
+
+    const snippet = await readSnippet(response.body);
+    return {
+      ok: response.statusCode >= 200 && response.statusCode < 300,
+      status: response.statusCode,
+      ...header(response.headers, 'location', 'location'),
+      ...header(response.headers, 'retry-after', 'retryAfter'),
+      snippet,
+      durationMs: elapsed(started),
+    };
+  } catch (error) {
+    return {
+      ok: false,
+      error: describeFailure(error, request.url, timeoutMs, timeout.aborted),
+      durationMs: elapsed(started),
+    };
+  }
+}
+
+function header(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+  key: 'location' | 'retryAfter',
+): Partial<AttemptResult> {
+  const value = headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? {} : { [key]: first };
+}
+
+/** Reads at most RESPONSE_SNIPPET_BYTES of a body, then drops the rest of the stream. */
+async function readSnippet(body: Dispatcher.ResponseData['body']): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= RESPONSE_SNIPPET_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+
+  return Buffer.concat(chunks).subarray(0, RESPONSE_SNIPPET_BYTES).toString('utf8');
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}
+
+/** Turns a network error into a stable code and a sentence a person can act on. */
+export function describeFailure(
+  error: unknown,
+  url: URL,
+  timeoutMs: number,
+  timedOut: boolean,
+): DeliveryFailure {
+  const code = errorCode(error);
+  const target = url.href;
+
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return { code: 'TIMEOUT', message: `no response from ${target} within ${timeoutMs} ms` };
+  }
+
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { code, message: `connection refused: nothing is listening at ${target}` };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { code: 'ENOTFOUND', message: `host not found: ${url.hostname} does not resolve` };
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { code: 'CONNECT_TIMEOUT', message: `could not connect to ${url.host}: the connection timed out` };
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return { code: 'ECONNRESET', message: `${url.host} closed the connection before it finished answering` };
+    case 'UND_ERR_ABORTED':
+    case 'ABORT_ERR':
+      return { code: 'ABORTED', message: `delivery to ${target} was cancelled` };
+  }
+
+  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('DEPTH_ZERO')) {
+    return { code: 'TLS', message: `TLS handshake with ${url.host} failed (${code})` };
+  }
+
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: code || 'NETWORK', message: `request to ${target} failed: ${message}` };
+}
+
+function errorCode(error: unknown): string {
+  let current: unknown = error;
+
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    if (code && code !== 'UND_ERR_SOCKET') {
+      return code;
+    }
+    if (code === 'UND_ERR_SOCKET' && !(current.cause instanceof Error)) {
+      return code;
+    }
+    if (current.name === 'AbortError' || current.name === 'TimeoutError') {
+      return 'ABORT_ERR';
+    }
+    current = current.cause;
+  }
+
+  return '';
+}

@@ -1,0 +1,57 @@
+import { UsageError } from '../errors.js';
+import { SIGNATURE_HEADER, sign } from '../signature/index.js';
+import { VERSION } from '../version.js';
+
+export const USER_AGENT = `pllay-hooks/${VERSION}`;
+
+/** Headers that pllay-hooks sets itself and a user header may not replace. */
+const RESERVED = new Set(['content-length', 'host', 'transfer-encoding', 'connection']);
+
+/**
+ * Parses a `--header "name: value"` argument. Control characters are
+ * removed from the value so that a header can never split a request.
+ */
+export function parseHeaderArgument(argument: string): [string, string] {
+  const colon = argument.indexOf(':');
+  const name = colon > 0 ? argument.slice(0, colon).trim() : '';
+
+  if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name)) {
+    throw new UsageError(
+      'E_HEADER_SYNTAX',
+      `invalid --header "${argument}": expected "name: value" with a valid header name`,
+      'for example: --header "x-request-source: ci"',
+    );
+  }
+  if (RESERVED.has(name.toLowerCase())) {
+    throw new UsageError(
+      'E_HEADER_RESERVED',
+      `invalid --header "${argument}": ${name} is set by pllay-hooks and cannot be overridden`,
+    );
+  }
+
+  // eslint-disable-next-line no-control-regex
+  const value = argument.slice(colon + 1).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return [name.toLowerCase(), value];
+}
+
+export interface SignedHeadersOptions {
+  body: Uint8Array | string;
+  secret: string;
+  /** Header that carries the signature; `pllay-signature` by default. */
+  signatureHeader?: string;
+  /** Text put before the hex digest, such as `sha256=`; none by default. */
+  signaturePrefix?: string;
+  extra?: Record<string, string>;
+}
+
+/** Builds the headers of one delivery, signature included. Extra headers come last and win. */
+export function buildSignedHeaders(options: SignedHeadersOptions): Record<string, string> {
+  const name = (options.signatureHeader ?? SIGNATURE_HEADER).toLowerCase();
+
+  return {
+    'content-type': 'application/json',
+    'user-agent': USER_AGENT,
+    [name]: `${options.signaturePrefix ?? ''}${sign(options.body, options.secret)}`,
+    ...options.extra,
+  };
+}

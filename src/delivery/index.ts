@@ -1,0 +1,7 @@
+export * from './deliver.js';
+export * from './headers.js';
+export { createDispatcher } from './http.js';
+export * from './outcome.js';
+export * from './pool.js';
+export * from './send.js';
+export * from './target.js';

@@ -1,0 +1,122 @@
+import type { Dispatcher } from 'undici';
+
+import { envelopeIdentity } from '../events/envelope.js';
+import { tryParseJson } from '../json.js';
+import { generateEvent, type GenerateOptions } from '../events/generate.js';
+import { encodeBody, type DeliveryRecord, type LogWriter } from '../log/index.js';
+import { deliver, type AttemptResult } from './deliver.js';
+import { buildSignedHeaders } from './headers.js';
+import { createDispatcher } from './http.js';
+import { attemptRecord } from './outcome.js';
+import { runPool } from './pool.js';
+
+/** One body to send: generated from a type, or the exact bytes of a file. */
+export type SendItem =
+  | { kind: 'generated'; options: GenerateOptions }
+  | { kind: 'payload'; bytes: Buffer; source: string };
+
+export interface SendOptions {
+  items: Iterable<SendItem>;
+  url: URL;
+  secret: string;
+  headers?: Record<string, string>;
+  signatureHeader?: string;
+  signaturePrefix?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  log?: LogWriter;
+  signal?: AbortSignal;
+  onResult?: (result: SendResult) => void;
+}
+
+/** The outcome of one delivery, in the order it finished. */
+export interface SendResult {
+  index: number;
+  eventId: string | null;
+  type: string | null;
+  url: string;
+  bytes: number;
+  attempt: AttemptResult;
+}
+
+export interface SendSummary {
+  total: number;
+  delivered: number;
+  failed: number;
+  durationMs: number;
+}
+
+/** Signs and delivers every item, with bounded concurrency, and logs each delivery. */
+export async function sendEvents(options: SendOptions): Promise<SendSummary> {
+  const concurrency = options.concurrency ?? 1;
+  const dispatcher = await createDispatcher({ connections: concurrency });
+  const started = performance.now();
+  const summary: SendSummary = { total: 0, delivered: 0, failed: 0, durationMs: 0 };
+
+  try {
+    await runPool(options.items, concurrency, async (item, index) => {
+      const result = await sendOne(item, index, options, dispatcher);
+      summary.total++;
+      summary[result.attempt.ok ? 'delivered' : 'failed']++;
+      options.onResult?.(result);
+    }, options.signal);
+  } finally {
+    await dispatcher.close();
+  }
+
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
+
+async function sendOne(
+  item: SendItem,
+  index: number,
+  options: SendOptions,
+  dispatcher: Dispatcher,
+): Promise<SendResult> {
+  const { bytes, eventId, type } = materialise(item);
+  const headers = buildSignedHeaders({
+    body: bytes,
+    secret: options.secret,
+    ...(options.signatureHeader ? { signatureHeader: options.signatureHeader } : {}),
+    ...(options.signaturePrefix ? { signaturePrefix: options.signaturePrefix } : {}),
+    ...(options.headers ? { extra: options.headers } : {}),
+  });
+
+  const at = new Date();
+  const attempt = await deliver({
+    url: options.url,
+    body: bytes,
+    headers,
+    dispatcher,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+
+  if (options.log) {
+    const record: DeliveryRecord = {
+      kind: 'delivery',
+      source: 'send',
+      event_id: eventId,
+      type,
+      ...encodeBody(bytes),
+      signature: 'valid',
+      target: options.url.href,
+      ok: attempt.ok,
+      attempts: [attemptRecord(attempt, at)],
+    };
+    await options.log.append(record);
+  }
+
+  return { index, eventId, type, url: options.url.href, bytes: bytes.length, attempt };
+}
+
+function materialise(item: SendItem): { bytes: Buffer; eventId: string | null; type: string | null } {
+  if (item.kind === 'generated') {
+    const event = generateEvent(item.options);
+    return { bytes: Buffer.from(event.body), eventId: event.envelope.id, type: event.envelope.type };
+  }
+
+  const identity = envelopeIdentity(tryParseJson(item.bytes));
+  return { bytes: item.bytes, eventId: identity.id, type: identity.type };
+}

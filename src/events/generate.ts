@@ -1,0 +1,93 @@
+import { UsageError } from '../errors.js';
+import { EVENT_TYPE_NAMES, isEventType, suggestEventType } from './catalog.js';
+import { newId, type Envelope } from './envelope.js';
+import { loadFixture } from './fixtures.js';
+import { deepMerge, setPath } from './overrides.js';
+
+export interface GenerateOptions {
+  type: string;
+  /** Envelope id; a fresh `evt_…` id when absent. */
+  id?: string;
+  /** Envelope `created` in unix seconds; now when absent. */
+  created?: number;
+  /** Object merged over `data.object`. */
+  data?: Record<string, unknown>;
+  /** Paths into the envelope and their values, applied last. */
+  set?: ReadonlyArray<{ path: string[]; value: unknown }>;
+}
+
+/** A generated event: the envelope and the exact body bytes that are signed and sent. */
+export interface GeneratedEvent {
+  envelope: Envelope;
+  body: string;
+}
+
+/**
+ * Generates a realistic event of a type from its fixture, with a fresh
+ * envelope id, a fresh object id and timestamps moved to `created`.
+ */
+export function generateEvent(options: GenerateOptions): GeneratedEvent {
+  assertEventType(options.type);
+
+  const fixture = loadFixture(options.type);
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const object = structuredClone(fixture.object);
+
+  shiftTimestamps(object, created - fixture._meta.occurred_at);
+  if (options.id === undefined) {
+    object.id = freshObjectId(object.id);
+  }
+  if (options.data) {
+    deepMerge(object, options.data);
+  }
+
+  const envelope: Envelope = {
+    id: options.id ?? newId('evt'),
+    type: options.type,
+    created,
+    data: { object },
+  };
+  for (const { path, value } of options.set ?? []) {
+    setPath(envelope as unknown as Record<string, unknown>, path, value);
+  }
+
+  return { envelope, body: JSON.stringify(envelope) };
+}
+
+/** Throws a usage error naming the nearest known type when `type` is unknown. */
+export function assertEventType(type: string): void {
+  if (isEventType(type)) {
+    return;
+  }
+
+  const suggestion = suggestEventType(type);
+  throw new UsageError(
+    'E_UNKNOWN_EVENT_TYPE',
+    `unknown event type "${type}"` + (suggestion ? `; did you mean "${suggestion}"?` : ''),
+    `known types: ${EVENT_TYPE_NAMES.join(', ')} (see: pllay-hooks events)`,
+  );
+}
+
+function freshObjectId(current: unknown): unknown {
+  if (typeof current !== 'string' || !current.includes('_')) {
+    return current;
+  }
+  return newId(current.slice(0, current.indexOf('_')));
+}
+
+const TIME_KEY = /(At|Date)$/;
+
+/** Moves every unix-seconds field named `…At` or `…Date` by `delta` seconds. */
+function shiftTimestamps(value: unknown, delta: number): void {
+  if (typeof value !== 'object' || value === null) {
+    return;
+  }
+
+  for (const [key, child] of Object.entries(value)) {
+    if (typeof child === 'number' && TIME_KEY.test(key)) {
+      (value as Record<string, unknown>)[key] = child + delta;
+    } else {
+      shiftTimestamps(child, delta);
+    }
+  }
+}

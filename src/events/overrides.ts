@@ -1,0 +1,90 @@
+import { UsageError } from '../errors.js';
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/**
+ * Parses a `--set path=value` argument. The value is parsed as JSON when it
+ * parses (`5000`, `true`, `{"a":1}`), else it is kept as a string.
+ */
+export function parseSetArgument(argument: string): { path: string[]; value: unknown } {
+  const equals = argument.indexOf('=');
+  if (equals <= 0) {
+    throw new UsageError(
+      'E_SET_SYNTAX',
+      `invalid --set "${argument}": expected path=value`,
+      'for example: --set data.object.amount=5000',
+    );
+  }
+
+  const path = argument.slice(0, equals).split('.');
+  if (path.some((key) => key === '' || FORBIDDEN_KEYS.has(key))) {
+    throw new UsageError(
+      'E_SET_PATH',
+      `invalid --set path "${argument.slice(0, equals)}": keys must be non-empty and not __proto__, prototype or constructor`,
+      'for example: --set data.object.status=failed',
+    );
+  }
+
+  return { path, value: parseLooseJson(argument.slice(equals + 1)) };
+}
+
+function parseLooseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Sets a value at a path inside an object, creating missing objects on the
+ * way. Fails when the path runs through a value that is not an object.
+ */
+export function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let current: unknown = target;
+
+  for (const [depth, key] of path.entries()) {
+    if (typeof current !== 'object' || current === null) {
+      const parent = path.slice(0, depth).join('.');
+      throw new UsageError(
+        'E_SET_PATH',
+        `cannot set "${path.join('.')}": "${parent}" is ${describe(current)}, not an object`,
+        'set the parent itself, for example --set ' + `${parent}='{"${key}":…}'`,
+      );
+    }
+
+    const container = current as Record<string, unknown>;
+    if (depth === path.length - 1) {
+      container[key] = value;
+      return;
+    }
+    if (!(key in container)) {
+      container[key] = {};
+    }
+    current = container[key];
+  }
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : `a ${typeof value} (${JSON.stringify(value)})`;
+}
+
+/** Merges `patch` over `base` in place: objects merge key by key, anything else replaces. */
+export function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    if (FORBIDDEN_KEYS.has(key)) {
+      continue;
+    }
+
+    const existing = base[key];
+    if (isPlainObject(existing) && isPlainObject(value)) {
+      deepMerge(existing, value);
+    } else {
+      base[key] = value;
+    }
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

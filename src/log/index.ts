@@ -1,0 +1,3 @@
+export * from './records.js';
+export * from './writer.js';
+export * from './reader.js';

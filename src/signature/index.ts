@@ -1,0 +1,2 @@
+export * from './sign.js';
+export * from './verify.js';

@@ -1,0 +1,109 @@
+import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
+
+export interface OutputOptions {
+  json?: boolean;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Where a command writes: results to stdout (human text or NDJSON with
+ * `--json`), diagnostics to stderr. Colour only on a terminal, never with
+ * `NO_COLOR` or `--no-color`, and forced on by `FORCE_COLOR`.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly style: ChalkInstance;
+  readonly errorStyle: ChalkInstance;
+  readonly #stdout: NodeJS.WritableStream;
+  readonly #stderr: NodeJS.WritableStream;
+
+  constructor(options: OutputOptions = {}) {
+    const env = options.env ?? process.env;
+    const stdout = options.stdout ?? process.stdout;
+    const stderr = options.stderr ?? process.stderr;
+
+    this.json = options.json ?? false;
+    this.quiet = options.quiet ?? false;
+    this.verbose = options.verbose ?? false;
+    this.#stdout = stdout;
+    this.#stderr = stderr;
+    this.style = new Chalk({ level: colorLevel(options.color, env, stdout.isTTY === true) });
+    this.errorStyle = new Chalk({ level: colorLevel(options.color, env, stderr.isTTY === true) });
+  }
+
+  /** Writes a line of human output to stdout, unless `--quiet` or `--json`. */
+  line(text = ''): void {
+    if (!this.quiet && !this.json) {
+      this.#stdout.write(`${text}\n`);
+    }
+  }
+
+  /** Writes a line that is the command's result, shown even with `--quiet`. */
+  result(text: string): void {
+    if (!this.json) {
+      this.#stdout.write(`${text}\n`);
+    }
+  }
+
+  /** Writes one JSON value as one line to stdout, only with `--json`. */
+  data(value: unknown): void {
+    if (this.json) {
+      this.#stdout.write(`${JSON.stringify(value)}\n`);
+    }
+  }
+
+  /** Writes text to stdout whatever the mode, for commands whose output is the data itself. */
+  raw(text: string): void {
+    this.#stdout.write(text);
+  }
+
+  /** Writes a diagnostic to stderr. Warnings show even with `--quiet`. */
+  warn(text: string): void {
+    this.#stderr.write(`${this.errorStyle.yellow('warning:')} ${text}\n`);
+  }
+
+  /** Writes a note to stderr, unless `--quiet`. */
+  info(text: string): void {
+    if (!this.quiet) {
+      this.#stderr.write(`${text}\n`);
+    }
+  }
+
+  /** Writes a trace line to stderr with `--verbose` only. */
+  debug(text: string): void {
+    if (this.verbose) {
+      this.#stderr.write(`${this.errorStyle.dim(`debug: ${text}`)}\n`);
+    }
+  }
+
+  error(text: string): void {
+    this.#stderr.write(`${text}\n`);
+  }
+}
+
+function colorLevel(flag: boolean | undefined, env: NodeJS.ProcessEnv, isTTY: boolean): 0 | 1 | 2 | 3 {
+  if (flag === false || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) {
+    return 0;
+  }
+
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') {
+      return 0;
+    }
+    const level = Number(force);
+    return level >= 1 && level <= 3 ? (level as 1 | 2 | 3) : 1;
+  }
+
+  if (!isTTY || env.TERM === 'dumb') {
+    return 0;
+  }
+  return supportsColor ? supportsColor.level : 1;
+}
