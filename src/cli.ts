@@ -68,7 +68,7 @@ function reportError(error: unknown, context: CliContext): number {
   }
 
   if (error instanceof PllayError) {
-    context.stderr.write(`error: ${error.message}\n`);
+    context.stderr.write(`error: ${error.message} [${error.code}]\n`);
     if (error.hint) {
       context.stderr.write(`  ${error.hint}\n`);
     }
