@@ -20,10 +20,13 @@ export interface VerifyResult {
 }
 
 const HEX = /^[0-9a-f]+$/i;
+const LOWERCASE_HEX = /^[0-9a-f]+$/;
 
 /**
  * Parses a signature header value: bare hex, or `sha256=<hex>`.
  * Returns the hex digest and its form, or the reason it is malformed.
+ * Upper-case digits are malformed because PLLAY sends lowercase, and the
+ * guide's receiver compares the hex strings, so it rejects them too.
  */
 export function parseSignatureValue(
   value: string,
@@ -47,25 +50,30 @@ export function parseSignatureValue(
       error: `signature is ${hex.length} characters long; expected ${SIGNATURE_HEX_LENGTH}`,
     };
   }
+  if (!LOWERCASE_HEX.test(hex)) {
+    return { error: 'signature has upper-case hex digits; expected lowercase' };
+  }
 
-  return { hex: hex.toLowerCase(), form };
+  return { hex, form };
 }
 
 /**
  * Verifies a signature header value against the raw body with each secret
  * in turn. Never throws: a missing, empty, malformed or wrong-length value
- * is a verdict with a reason. The comparison runs in constant time.
+ * is a verdict with a reason. Without secrets every request is `unchecked`,
+ * even one with no signature header. The comparison runs in constant time.
  */
 export function verify(
   body: Uint8Array | string,
   signature: string | undefined,
   secrets: readonly string[],
 ): VerifyResult {
+  if (secrets.length === 0) {
+    const header = signature === undefined ? 'no signature header and ' : '';
+    return { verdict: 'unchecked', reason: `${header}no secret to check against` };
+  }
   if (signature === undefined) {
     return { verdict: 'missing', reason: 'no signature header' };
-  }
-  if (secrets.length === 0) {
-    return { verdict: 'unchecked', reason: 'no secret to check against' };
   }
 
   const parsed = parseSignatureValue(signature);
