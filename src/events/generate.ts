@@ -35,7 +35,7 @@ export function generateEvent(options: GenerateOptions): GeneratedEvent {
 
   shiftTimestamps(object, created - fixture._meta.occurred_at);
   if (options.id === undefined) {
-    object.id = freshObjectId(object.id);
+    refreshObjectId(object);
   }
   if (options.data) {
     deepMerge(object, options.data);
@@ -68,11 +68,33 @@ export function assertEventType(type: string): void {
   );
 }
 
-function freshObjectId(current: unknown): unknown {
+/**
+ * Gives the object a fresh id with the same prefix, and rewrites the values
+ * derived from the old id, such as a payment's `pay_…_secret_…` client secret.
+ */
+function refreshObjectId(object: Record<string, unknown>): void {
+  const current = object.id;
   if (typeof current !== 'string' || !current.includes('_')) {
-    return current;
+    return;
   }
-  return newId(current.slice(0, current.indexOf('_')));
+
+  const fresh = newId(current.slice(0, current.indexOf('_')));
+  replaceIdPrefix(object, current, fresh);
+}
+
+function replaceIdPrefix(value: unknown, from: string, to: string): void {
+  if (typeof value !== 'object' || value === null) {
+    return;
+  }
+
+  const container = value as Record<string, unknown>;
+  for (const [key, child] of Object.entries(container)) {
+    if (typeof child === 'string' && (child === from || child.startsWith(`${from}_`))) {
+      container[key] = `${to}${child.slice(from.length)}`;
+    } else {
+      replaceIdPrefix(child, from, to);
+    }
+  }
 }
 
 const TIME_KEY = /(At|Date)$/;
