@@ -58,7 +58,7 @@ export function setPath(target: Record<string, unknown>, path: string[], value: 
       container[key] = value;
       return;
     }
-    if (!(key in container)) {
+    if (!Object.hasOwn(container, key)) {
       container[key] = {};
     }
     current = container[key];
