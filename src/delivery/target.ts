@@ -3,16 +3,20 @@ import { UsageError } from '../errors.js';
 /** Route of PLLAY's example receiver, used when a target has no path. */
 export const DEFAULT_WEBHOOK_PATH = '/webhooks/pllay';
 
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** A URL whose authority is followed by a path, even a bare `/`. */
+const EXPLICIT_PATH = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i;
+
 /**
  * Turns a `--to` value into the URL to POST to. Accepts a full URL or a
- * bare `host:port` (or a bare port), and adds the default webhook path
- * when the URL has none.
+ * bare `host:port` (or a bare port such as `3000` or `:3000`), and adds the
+ * default webhook path when the URL has none.
  */
 export function normalizeTarget(input: string, defaultPath = DEFAULT_WEBHOOK_PATH): URL {
   const trimmed = input.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)
-    ? trimmed
-    : `http://${/^\d+$/.test(trimmed) ? `localhost:${trimmed}` : trimmed}`;
+  const bare = /^:?\d+$/.test(trimmed) ? `localhost:${trimmed.replace(/^:/, '')}` : trimmed;
+  const withScheme = SCHEME.test(trimmed) ? trimmed : `http://${bare}`;
 
   let url: URL;
   try {
@@ -27,7 +31,7 @@ export function normalizeTarget(input: string, defaultPath = DEFAULT_WEBHOOK_PAT
   if (url.hostname === '') {
     throw invalidTarget(input, 'it has no host');
   }
-  if (url.pathname === '/' && !trimmed.endsWith('/')) {
+  if (!EXPLICIT_PATH.test(withScheme)) {
     url.pathname = defaultPath;
   }
 
