@@ -1,3 +1,6 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+
 import type { Dispatcher } from 'undici';
 
 type Undici = typeof import('undici');
@@ -18,8 +21,9 @@ export interface ClientOptions {
 }
 
 /**
- * Creates the connection pool used for deliveries. Happy-eyeballs address
- * selection lets `localhost` reach a server on 127.0.0.1 or on ::1.
+ * Creates the connection pool used for deliveries. `localhost` resolves to
+ * both loopback addresses, and happy-eyeballs address selection tries each in
+ * turn, so it reaches a server on 127.0.0.1 or on ::1.
  */
 export async function createDispatcher(options: ClientOptions = {}): Promise<Dispatcher> {
   const { Agent } = await loadUndici();
@@ -28,8 +32,45 @@ export async function createDispatcher(options: ClientOptions = {}): Promise<Dis
     connections: options.connections ?? null,
     connect: {
       autoSelectFamily: true,
+      lookup: lookupWithLoopback,
       timeout: options.connectTimeoutMs ?? 10_000,
     },
     keepAliveTimeout: 4_000,
   });
+}
+
+const LOOPBACK_ADDRESSES: LookupAddress[] = [
+  { address: '127.0.0.1', family: 4 },
+  { address: '::1', family: 6 },
+];
+
+/**
+ * Resolves `localhost` and `*.localhost` to both 127.0.0.1 and ::1, because
+ * a hosts file may map the name to only one of them while the server listens
+ * on the other. Every other name goes to the system resolver.
+ */
+export const lookupWithLoopback: LookupFunction = (hostname, options, callback) => {
+  const name = hostname.toLowerCase();
+  if (name !== 'localhost' && !name.endsWith('.localhost')) {
+    dnsLookup(hostname, options, callback);
+    return;
+  }
+
+  const family = familyNumber(options.family);
+  const addresses = LOOPBACK_ADDRESSES.filter((entry) => family === 0 || entry.family === family);
+  if ((options as LookupOptions).all) {
+    (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
+  } else {
+    callback(null, addresses[0]!.address, addresses[0]!.family);
+  }
+};
+
+function familyNumber(family: number | string | undefined): number {
+  if (family === 'IPv4') {
+    return 4;
+  }
+  if (family === 'IPv6') {
+    return 6;
+  }
+  return typeof family === 'number' ? family : 0;
 }
