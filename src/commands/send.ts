@@ -136,6 +136,7 @@ function renderResult(output: Output, result: SendResult): void {
     url: result.url,
     ok: attempt.ok,
     status: attempt.status ?? null,
+    location: attempt.location ?? null,
     error: attempt.error ?? null,
     duration_ms: attempt.durationMs,
     response: attempt.snippet ?? null,
