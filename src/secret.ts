@@ -12,11 +12,13 @@ export interface ResolvedSecrets {
 
 /**
  * Picks the secrets: `--secret` (repeatable) first, else PLLAY_WEBHOOK_SECRET.
- * Several flag values are tried in order, for secret rotation.
+ * Several flag values are tried in order, for secret rotation. An empty value
+ * counts as absent, as an unset variable expanded in `--secret "$VAR"` would be.
  */
 export function resolveSecrets(flagValues: readonly string[] | undefined, env: NodeJS.ProcessEnv): ResolvedSecrets {
-  if (flagValues && flagValues.length > 0) {
-    return { secrets: [...flagValues], source: 'flag', warnings: whitespaceWarnings(flagValues, '--secret') };
+  const given = (flagValues ?? []).filter((value) => value !== '');
+  if (given.length > 0) {
+    return { secrets: given, source: 'flag', warnings: whitespaceWarnings(given, '--secret') };
   }
 
   const fromEnv = env[SECRET_ENV];

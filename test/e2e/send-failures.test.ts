@@ -53,7 +53,7 @@ describe('send failures', () => {
       if (typeOf(request.body) !== 'kyc.started') {
         response.writeHead(200).end('ok');
       }
-      // kyc.started gets no answer at all: the connection stays open and silent.
+      // kyc.started gets no response at all: the connection stays open and silent.
     });
 
     const result = await runCli(
