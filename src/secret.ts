@@ -16,9 +16,9 @@ export interface ResolvedSecrets {
  * counts as absent, as an unset variable expanded in `--secret "$VAR"` would be.
  */
 export function resolveSecrets(flagValues: readonly string[] | undefined, env: NodeJS.ProcessEnv): ResolvedSecrets {
-  const given = (flagValues ?? []).filter((value) => value !== '');
-  if (given.length > 0) {
-    return { secrets: given, source: 'flag', warnings: whitespaceWarnings(given, '--secret') };
+  const flagSecrets = (flagValues ?? []).filter((value) => value !== '');
+  if (flagSecrets.length > 0) {
+    return { secrets: flagSecrets, source: 'flag', warnings: whitespaceWarnings(flagSecrets, '--secret') };
   }
 
   const fromEnv = env[SECRET_ENV];
