@@ -77,8 +77,11 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
     throw listenFailure(error, flags);
   });
 
+  // The signal handlers are installed before the URL is printed, because a script that sends
+  // SIGINT as soon as it reads the URL must get the summary and exit 0, not the default kill.
+  const stopped = waitForStopSignal();
   announce(output, server.url, flags, resolved.secrets);
-  await waitForStopSignal();
+  await stopped;
 
   await server.close();
   await log.close();
