@@ -60,8 +60,9 @@ beforeAll(async () => {
 
   const install = await runCommand('npm', ['install', `./${filename}`], { cwd: project.path, timeoutMs: 110_000 });
   expect(install.code, install.stderr).toBe(0);
-  // npm 11 warns about install scripts (a "prepare" script counts for a tarball) and deprecations.
-  expect(install.stderr).not.toMatch(/npm warn/i);
+  // npm 11 warns when the package has an install script (for a tarball, "prepare" counts too),
+  // and npm warns about deprecated dependencies. Network retries may warn without a fault here.
+  expect(install.stderr).not.toMatch(/npm warn (install-scripts|deprecated)/i);
 }, 120_000);
 
 afterAll(() => project.remove());
