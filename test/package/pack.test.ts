@@ -1,0 +1,171 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { EVENT_TYPE_NAMES } from '../../src/events/catalog.js';
+import { runCommand } from '../helpers/npm.js';
+import { tempDir } from '../helpers/temp.js';
+
+// Packs dist/ as built before the run (`npm test` builds it first) with `npm pack`, installs the
+// tarball into an empty project as a user would, with its dependencies from the npm registry, and
+// runs it from there.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+/** Files of the installed package that users need, as paths relative to the package folder. */
+const ALLOWED = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^CHANGELOG\.md$/,
+  /^bin\/pllay-hooks\.js$/,
+  /^dist\/.+\.(js|d\.ts)$/,
+  /^fixtures\/[a-z]+\.[a-z]+\.json$/,
+];
+
+const ESM_CONSUMER = `
+import { EVENT_TYPES, VERSION, buildSignedHeaders, generateEvent, verify } from 'pllay-hooks';
+
+const event = generateEvent({ type: 'payment.succeeded' });
+const headers = buildSignedHeaders({ body: event.body, secret: 'whsec_consumer' });
+const result = verify(event.body, headers['pllay-signature'], ['whsec_consumer']);
+console.log(JSON.stringify({ version: VERSION, types: EVENT_TYPES.length, type: event.envelope.type, verdict: result.verdict }));
+`;
+
+const COMMONJS_CONSUMER = `
+const { EVENT_TYPES, VERSION, buildSignedHeaders, generateEvent, verify } = require('pllay-hooks');
+
+const event = generateEvent({ type: 'payment.succeeded' });
+const headers = buildSignedHeaders({ body: event.body, secret: 'whsec_consumer' });
+const result = verify(event.body, headers['pllay-signature'], ['whsec_consumer']);
+console.log(JSON.stringify({ version: VERSION, types: EVENT_TYPES.length, type: event.envelope.type, verdict: result.verdict }));
+`;
+
+const project = tempDir();
+/** TMPDIR of the installed CLI, so that the demo's log and the compile cache land in `project`. */
+const tmp = join(project.path, 'tmp');
+const installed = join(project.path, 'node_modules', 'pllay-hooks');
+
+beforeAll(async () => {
+  mkdirSync(tmp);
+  writeFileSync(join(project.path, 'package.json'), '{ "name": "consumer", "private": true }\n');
+  const packed = await runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project.path], {
+    cwd: ROOT,
+  });
+  expect(packed.code, packed.stderr).toBe(0);
+  const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
+
+  const install = await runCommand('npm', ['install', `./${filename}`], { cwd: project.path, timeoutMs: 110_000 });
+  expect(install.code, install.stderr).toBe(0);
+  // npm 11 warns when the package has an install script (for a tarball, "prepare" counts too),
+  // and npm warns about deprecated dependencies. Network retries may warn without a fault here.
+  expect(install.stderr).not.toMatch(/npm warn (install-scripts|deprecated)/i);
+}, 120_000);
+
+afterAll(() => project.remove());
+
+function installedFiles(): string[] {
+  return readdirSync(installed, { recursive: true, encoding: 'utf8' })
+    .filter((path) => statSync(join(installed, path)).isFile())
+    .map((path) => path.split('\\').join('/'))
+    .sort();
+}
+
+async function npx(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // --no makes npx fail instead of fetching a published pllay-hooks when the local install is
+  // missing, and `--` stops npx from reading the CLI's flags (such as --version) as its own.
+  return runCommand('npx', ['--no', '--', 'pllay-hooks', ...args], { cwd: project.path, env: { TMPDIR: tmp } });
+}
+
+describe('packed tarball', () => {
+  it('contains only runtime files', () => {
+    const unexpected = installedFiles().filter((path) => !ALLOWED.some((pattern) => pattern.test(path)));
+
+    expect(unexpected).toEqual([]);
+  });
+
+  it('contains every runtime file', () => {
+    const files = installedFiles();
+    const docs = ['README.md', 'LICENSE', 'CHANGELOG.md'].filter((name) => existsSync(join(ROOT, name)));
+
+    expect(files).toContain('package.json');
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('CHANGELOG.md');
+    expect(files).toEqual(expect.arrayContaining(docs));
+    expect(files).toContain('bin/pllay-hooks.js');
+    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toEqual(expect.arrayContaining(EVENT_TYPE_NAMES.map((type) => `fixtures/${type}.json`)));
+  });
+
+  it('ships declarations for every module', () => {
+    const files = installedFiles();
+    const modules = files.filter((path) => path.startsWith('dist/') && !path.endsWith('.d.ts'));
+    const missing = modules.filter((path) => !files.includes(path.replace(/\.js$/, '.d.ts')));
+
+    expect(modules.length).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('installed package', () => {
+  it('prints its version', async () => {
+    const result = await npx(['--version']);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${PACKAGE.version}\n`);
+  });
+
+  it('lists every event type', async () => {
+    const result = await npx(['events', '--json']);
+
+    expect(result.code).toBe(0);
+    const types = result.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(types).toEqual(EVENT_TYPE_NAMES);
+  });
+
+  it('runs the demo', async () => {
+    const result = await npx(['demo']);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${EVENT_TYPE_NAMES.length} of ${EVENT_TYPE_NAMES.length} events sent, received and verified`);
+  });
+
+  it('serves the API to ESM', async () => {
+    writeFileSync(join(project.path, 'consumer.mjs'), ESM_CONSUMER);
+
+    const result = await runCommand(process.execPath, ['consumer.mjs'], { cwd: project.path });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      version: PACKAGE.version,
+      types: EVENT_TYPE_NAMES.length,
+      type: 'payment.succeeded',
+      verdict: 'valid',
+    });
+  });
+
+  // Every supported line (20.19 and later) loads ES modules with require(), so CommonJS
+  // consumers get the same API as long as no module of the package uses top-level await.
+  it('serves the API to CommonJS', async () => {
+    writeFileSync(join(project.path, 'consumer.cjs'), COMMONJS_CONSUMER);
+
+    const result = await runCommand(process.execPath, ['consumer.cjs'], { cwd: project.path });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      version: PACKAGE.version,
+      types: EVENT_TYPE_NAMES.length,
+      type: 'payment.succeeded',
+      verdict: 'valid',
+    });
+  });
+});
