@@ -84,6 +84,11 @@ function reportError(error: unknown, context: CliContext): number {
 }
 
 function processContext(): CliContext {
+  // A reader that stops early, such as `| head -1`, closes the pipe. The rest of the output
+  // has nowhere to go, so it is dropped instead of crashing with an unhandled EPIPE.
+  process.stdout.on('error', dropBrokenPipe);
+  process.stderr.on('error', dropBrokenPipe);
+
   return {
     env: process.env,
     cwd: process.cwd(),
@@ -92,4 +97,10 @@ function processContext(): CliContext {
     stdin: process.stdin,
     exitCode: ExitCode.ok,
   };
+}
+
+function dropBrokenPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') {
+    throw error;
+  }
 }

@@ -18,10 +18,12 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** Environment for spawned commands: no colour, no CI prompts, and no secret unless a test sets one. */
+/** Environment for spawned commands: no colour, no CI prompts, and no secret unless a test sets them. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true', ...extra };
-  delete env.FORCE_COLOR;
+  if (!('FORCE_COLOR' in extra)) {
+    delete env.FORCE_COLOR;
+  }
   if (!('PLLAY_WEBHOOK_SECRET' in extra)) {
     delete env.PLLAY_WEBHOOK_SECRET;
   }
