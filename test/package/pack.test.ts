@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,14 +49,36 @@ const project = tempDir();
 const tmp = join(project.path, 'tmp');
 const installed = join(project.path, 'node_modules', 'pllay-hooks');
 
-beforeAll(async () => {
-  mkdirSync(tmp);
-  writeFileSync(join(project.path, 'package.json'), '{ "name": "consumer", "private": true }\n');
+/**
+ * Packs the package as `npm pack` would publish it. npm's own file list is copied into a staging
+ * folder together with the script that `prepack` runs, so that removing the `prepare` script from
+ * the packed package.json never touches this repository's own file while other tests read it.
+ */
+async function packIntoProject(): Promise<string> {
+  const listed = await runCommand('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
+  expect(listed.code, listed.stderr).toBe(0);
+  const [{ files }] = JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>;
+
+  const staging = join(project.path, 'staging');
+  for (const path of [...files.map((file) => file.path), 'scripts/pack-manifest.js']) {
+    mkdirSync(dirname(join(staging, path)), { recursive: true });
+    copyFileSync(join(ROOT, path), join(staging, path));
+  }
+
+  const stripped = await runCommand(process.execPath, ['scripts/pack-manifest.js', 'strip'], { cwd: staging });
+  expect(stripped.code, stripped.stderr).toBe(0);
   const packed = await runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project.path], {
-    cwd: ROOT,
+    cwd: staging,
   });
   expect(packed.code, packed.stderr).toBe(0);
   const [{ filename }] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
+  return filename;
+}
+
+beforeAll(async () => {
+  mkdirSync(tmp);
+  writeFileSync(join(project.path, 'package.json'), '{ "name": "consumer", "private": true }\n');
+  const filename = await packIntoProject();
 
   const install = await runCommand('npm', ['install', `./${filename}`], { cwd: project.path, timeoutMs: 110_000 });
   expect(install.code, install.stderr).toBe(0);
