@@ -57,12 +57,12 @@ describe('send failures', () => {
     });
 
     const result = await runCli(
-      ['send', '--all', '--to', server.url, '--secret', SECRET, '--timeout', '2s', '--concurrency', '2'],
+      ['send', '--all', '--to', server.url, '--secret', SECRET, '--timeout', '3s', '--concurrency', '2'],
       { timeoutMs: 25_000 },
     );
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`no response from ${server.url}/webhooks/pllay within 2000 ms`);
+    expect(result.stdout).toContain(`no response from ${server.url}/webhooks/pllay within 3000 ms`);
     expect(result.stdout).toContain('12 delivered, 1 failed');
     expect(server.requests).toHaveLength(13);
   });
