@@ -40,13 +40,6 @@ describe('help', () => {
     expect(result.stdout).toContain(`Usage: pllay-hooks ${command}`);
   });
 
-  it('prints the version', async () => {
-    const result = await runCli(['--version']);
-
-    expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-  });
-
   it('rejects an unknown option', async () => {
     const result = await runCli(['send', '--bogus']);
 
