@@ -173,7 +173,7 @@ export function renderSummary(output: Output, summary: ReplaySummary): void {
     rows.splice(3, 0, ['interrupted', style.yellow(String(summary.interrupted + summary.notReached))]);
   }
   if (summary.duplicates > 0) {
-    rows.splice(3, 0, ['duplicates', `${summary.duplicates} (left out; --no-dedupe sends them)`]);
+    rows.splice(3, 0, ['repeats', `${summary.duplicates} later lines of an event already selected, left out (--no-dedupe sends them)`]);
   }
 
   output.result('');
