@@ -12,7 +12,7 @@ import { fingerprint } from '../signature/index.js';
 import { formatBytes, formatClock, formatDuration, formatStatus, formatVerdict, oneLine } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
-import { collect, parseByteSize, parseDuration, parsePort } from './options.js';
+import { collect, formatDurationFlag, parseByteSize, parseDuration, parsePort } from './options.js';
 
 /** Port of `listen` unless --port says otherwise; apps themselves often take 3000. */
 export const DEFAULT_LISTEN_PORT = 7575;
@@ -46,7 +46,7 @@ export function listenCommand(context: CliContext): Command {
     .option('--forward-to <url>', 'pass each captured request on to your app and log its answer; a URL without a path gets /webhooks/pllay')
     .option('--forward-sync', 'wait for the app and answer the sender with its status and body (default: answer at once, forward in the background)')
     .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
-    .option('--forward-timeout <duration>', `time the app has to answer a forward (default: ${formatDuration(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
+    .option('--forward-timeout <duration>', `time the app has to answer a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
     .addHelpText('after', [
       '',
       'Examples:',

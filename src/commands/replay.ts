@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 
+import { DEFAULT_TIMEOUT_MS } from '../delivery/deliver.js';
 import { parseHeaderArgument } from '../delivery/headers.js';
 import { normalizeTarget } from '../delivery/target.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -21,7 +22,7 @@ import { formatDuration } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { eventSource, renderSchedule, renderScan, renderSummary, ReplayView } from '../ui/replay.js';
 import { createOutput, type CliContext } from './context.js';
-import { collect, integerAtLeast, parseDuration } from './options.js';
+import { collect, formatDurationFlag, integerAtLeast, parseDuration } from './options.js';
 
 interface ReplayFlags {
   to?: string;
@@ -95,11 +96,11 @@ export function replayCommand(context: CliContext): Command {
     .option('--dry-run', 'list the events and the retry schedule, and send nothing')
     .option('--max-attempts <n>', `attempts per event, the first included (default: ${DEFAULT_BACKOFF.maxAttempts})`, integerAtLeast(1))
     .addOption(new Option('--backoff <strategy>', `how the wait grows between attempts (default: ${DEFAULT_BACKOFF.strategy})`).choices(BACKOFF_STRATEGIES))
-    .option('--initial-delay <duration>', `wait before the second attempt (default: ${formatDuration(DEFAULT_BACKOFF.initialDelayMs)})`, parseDuration)
-    .option('--max-delay <duration>', `longest wait between attempts (default: ${formatDuration(DEFAULT_BACKOFF.maxDelayMs)})`, parseDuration)
+    .option('--initial-delay <duration>', `wait before the second attempt (default: ${formatDurationFlag(DEFAULT_BACKOFF.initialDelayMs)})`, parseDuration)
+    .option('--max-delay <duration>', `longest wait between attempts (default: ${formatDurationFlag(DEFAULT_BACKOFF.maxDelayMs)})`, parseDuration)
     .option('--factor <number>', `growth of each exponential wait (default: ${DEFAULT_BACKOFF.factor})`, parseFactor)
     .addOption(new Option('--jitter <mode>', `randomise waits: full picks 0..wait, equal wait/2..wait (default: ${DEFAULT_BACKOFF.jitter})`).choices(JITTER_MODES))
-    .option('--timeout <duration>', 'time allowed for each attempt (default: 30s)', parseDuration)
+    .option('--timeout <duration>', `time allowed for each attempt (default: ${formatDurationFlag(DEFAULT_TIMEOUT_MS)})`, parseDuration)
     .option('--deadline <duration>', 'time allowed for the whole run; events left then fail (default: none)', parseDuration)
     .option('--state <file>', 'record each event\'s outcome in FILE; a rerun skips the events it delivered')
     .option('--report <file>', 'write a JUnit XML report with one test case per event')
