@@ -8,10 +8,10 @@ import { attemptRecord } from '../delivery/outcome.js';
 import { encodeBody, type CaptureRecord, type DeliveryRecord } from '../log/index.js';
 import type { VerifyResult } from '../signature/index.js';
 
-/** Default time allowed for the app to answer a forwarded request. */
+/** Default time allowed for the app to respond to a forwarded request. */
 export const DEFAULT_FORWARD_TIMEOUT_MS = 30_000;
 
-/** Largest app answer relayed to the sender with --forward-sync. */
+/** Largest app response body relayed to the sender with --forward-sync. */
 export const RELAY_BODY_BYTES = 1024 * 1024;
 
 /**
@@ -36,7 +36,7 @@ const NOT_FORWARDED = new Set([
 
 export interface ForwardOptions {
   url: URL;
-  /** Wait for the app, and answer the sender with the app's status and body. */
+  /** Wait for the app, and respond to the sender with the app's status and body. */
   sync?: boolean;
   /** Forward requests whose signature is invalid or missing as well. */
   forwardInvalid?: boolean;
@@ -73,13 +73,13 @@ export class Forwarder {
     this.options = options;
   }
 
-  /** Whether a request with this verdict is passed on. */
+  /** Returns whether a request with this verdict is passed on. */
   accepts(verification: VerifyResult): boolean {
     const rejected = verification.verdict === 'invalid' || verification.verdict === 'missing';
     return !rejected || this.options.forwardInvalid === true;
   }
 
-  /** Sends one captured request to the app; never throws. */
+  /** Sends one captured request to the app. Failures come back in the result, as deliver() returns them. */
   async forward(request: IncomingMessage, bytes: Buffer): Promise<AttemptResult> {
     this.#dispatcher ??= createDispatcher();
 
@@ -100,7 +100,7 @@ export class Forwarder {
   }
 }
 
-/** Builds the delivery record of a forward, for the capture log that also holds its capture record. */
+/** Builds the delivery record of a forward, for the capture log that also contains its capture record. */
 export function forwardRecord(capture: CaptureRecord, bytes: Buffer, attempt: AttemptResult, at: Date, target: URL): DeliveryRecord {
   const logged = attempt.snippet === undefined ? attempt : { ...attempt, snippet: attempt.snippet.slice(0, RESPONSE_SNIPPET_BYTES) };
 
@@ -119,9 +119,9 @@ export function forwardRecord(capture: CaptureRecord, bytes: Buffer, attempt: At
 }
 
 /**
- * Answers the sender with what the app answered: its status, content type
- * and body. When the app could not be reached the sender gets 504 for a
- * timeout and 502 otherwise, with the reason.
+ * Responds to the sender with the app's response: its status, content
+ * type and body. When the app could not be reached, the sender gets 504 for
+ * a timeout and 502 otherwise, with the reason.
  */
 export function relayAnswer(response: ServerResponse, attempt: AttemptResult): void {
   if (response.headersSent) {

@@ -25,7 +25,7 @@ export interface CaptureServerOptions {
   headersTimeoutMs?: number;
   /** Milliseconds a client has to send the whole request. */
   requestTimeoutMs?: number;
-  /** Passes each captured request on to an app and logs its answer as a delivery record. */
+  /** Passes each captured request on to an app and logs its response as a delivery record. */
   forwarder?: Forwarder;
   onEvent?: (event: CaptureEvent) => void;
 }
@@ -199,7 +199,7 @@ async function capture(
   }
 }
 
-/** Sends a captured request to the app, and logs and reports the app's answer. */
+/** Sends a captured request to the app, and logs and reports the app's response. */
 async function forwardCapture(
   request: IncomingMessage,
   bytes: Buffer,

@@ -43,10 +43,10 @@ export function listenCommand(context: CliContext): Command {
     .option('--max-body <size>', 'largest body accepted; larger gets 413, such as 1mb or 512kb', parseByteSize, DEFAULT_MAX_BODY_BYTES)
     .option('--reject-invalid', 'answer 401 to an invalid or missing signature instead of 200')
     .option('--print-json', 'print each whole body after its line')
-    .option('--forward-to <url>', 'pass each captured request on to your app and log its answer; a URL without a path gets /webhooks/pllay')
-    .option('--forward-sync', 'wait for the app and answer the sender with its status and body (default: answer at once, forward in the background)')
+    .option('--forward-to <url>', 'pass each captured request on to your app and log its response; a URL without a path gets /webhooks/pllay')
+    .option('--forward-sync', 'wait for the app and respond to the sender with its status and body (default: respond at once, forward in the background)')
     .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
-    .option('--forward-timeout <duration>', `time the app has to answer a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
+    .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
     .addHelpText('after', [
       '',
       'Examples:',
@@ -56,7 +56,7 @@ export function listenCommand(context: CliContext): Command {
       '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000',
       '',
       'Answers 200 {"received":true} once the request is in the log. Stops on Ctrl-C or SIGTERM and exits 0.',
-      'With --forward-to, the app\'s answer is appended to the log as a delivery record of the event; a',
+      'With --forward-to, the app\'s response is appended to the log as a delivery record of the event; a',
       'forward that is refused, times out or gets a 3xx, 4xx or 5xx is a failed delivery, which',
       '`pllay-hooks replay LOG --failed` sends again.',
     ].join('\n'))
@@ -114,9 +114,13 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
 
 function createForwarder(flags: ListenFlags): Forwarder | undefined {
   if (flags.forwardTo === undefined) {
-    const stray = flags.forwardSync ? '--forward-sync' : flags.forwardInvalid ? '--forward-invalid' : flags.forwardTimeout !== undefined ? '--forward-timeout' : undefined;
-    if (stray) {
-      throw new UsageError('E_FORWARD_WITHOUT_TARGET', `${stray} needs --forward-to`, 'pass --forward-to URL, for example --forward-to localhost:3000');
+    const given = [
+      flags.forwardSync ? '--forward-sync' : undefined,
+      flags.forwardInvalid ? '--forward-invalid' : undefined,
+      flags.forwardTimeout === undefined ? undefined : '--forward-timeout',
+    ].filter((flag) => flag !== undefined);
+    if (given.length > 0) {
+      throw new UsageError('E_FORWARD_WITHOUT_TARGET', `${given.join(' and ')} needs --forward-to`, 'pass --forward-to URL, for example --forward-to localhost:3000');
     }
     return undefined;
   }
@@ -137,7 +141,7 @@ function announce(output: Output, url: string, flags: ListenFlags, secrets: stri
     output.warn(`listening on all interfaces (${flags.host}): anyone on your network can send events here`);
   }
   if (flags.forwardTo !== undefined) {
-    const mode = flags.forwardSync ? 'waiting for its answer' : 'in the background';
+    const mode = flags.forwardSync ? 'waiting for its response' : 'in the background';
     output.result(`Forwarding to ${output.style.bold(normalizeTarget(flags.forwardTo).href)} ${mode}`);
   }
   if (secrets.length === 0) {
@@ -161,7 +165,7 @@ function renderCaptureEvent(output: Output, event: CaptureEvent, options: { prin
     return;
   }
 
-  // With forwarding, an event's line waits for the app's answer, so that both are on one line.
+  // With forwarding, an event's line waits for the app's response, so that both are on one line.
   if (event.kind === 'captured') {
     output.data(event.record);
     if (!options.forwarding) {
@@ -176,7 +180,7 @@ function renderCaptureEvent(output: Output, event: CaptureEvent, options: { prin
     output.line(`${captureLine(output, event.capture)}  ${style.dim(`not forwarded: ${event.reason}`)}`);
   } else {
     output.data(event.delivery);
-    output.line(`${captureLine(output, event.capture)}  ${answerText(output, event.attempt)}`);
+    output.line(`${captureLine(output, event.capture)}  ${responseText(output, event.attempt)}`);
   }
   printBody(output, event.capture, options.printJson);
 }
@@ -190,8 +194,8 @@ function captureLine(output: Output, record: CaptureRecord): string {
   );
 }
 
-/** The app's answer to a forward: `<-- 200 12 ms {"ok":true}`, or why it failed. */
-function answerText(output: Output, attempt: AttemptResult): string {
+/** Formats the app's response to a forward: `<-- 200 12 ms {"ok":true}`, or why it failed. */
+function responseText(output: Output, attempt: AttemptResult): string {
   const style = output.style;
   const arrow = style.cyan('<--');
   if (attempt.status === undefined) {

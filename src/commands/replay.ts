@@ -91,7 +91,7 @@ export function replayCommand(context: CliContext): Command {
     .option('--until <time>', 'only events logged at or before TIME: ISO time, or a duration ago', parseTimeArgument)
     .option('--limit <n>', 'send at most N events', integerAtLeast(1))
     .option('--no-dedupe', 'send every occurrence of an event id, not only the first')
-    .option('--strict', 'exit 2 before sending when a line holds no usable event')
+    .option('--strict', 'exit 2 before sending when a line contains no usable event')
     .option('--concurrency <n>', 'events in flight at once; each event\'s attempts stay in order (default: 1)', integerAtLeast(1))
     .option('--dry-run', 'list the events and the retry schedule, and send nothing')
     .option('--max-attempts <n>', `attempts per event, the first included (default: ${DEFAULT_BACKOFF.maxAttempts})`, integerAtLeast(1))
@@ -162,8 +162,12 @@ function startView(context: CliContext, output: Output, url: URL, total: number,
   const verb = flags.dryRun ? 'Would replay' : 'Replaying';
   output.line(`${verb} ${total} event${total === 1 ? '' : 's'} to ${output.style.bold(url.href)}`);
 
-  const terminal = output.stderr.isTTY === true && !context.env.CI;
-  const progress = output.quiet || flags.dryRun ? 'none' : terminal ? 'bar' : 'lines';
+  let progress: 'bar' | 'lines' | 'none' = 'lines';
+  if (output.quiet || flags.dryRun) {
+    progress = 'none';
+  } else if (output.stderr.isTTY === true && !context.env.CI) {
+    progress = 'bar';
+  }
   return new ReplayView({ output, target: url.href, total, progress });
 }
 

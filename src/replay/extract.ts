@@ -35,7 +35,7 @@ export type Extraction =
 /** Keys under which an app's own log lines often keep the webhook body. */
 export const NESTED_BODY_KEYS = ['body', 'event', 'payload'] as const;
 
-/** Keys of an app's log line that may hold the time it was logged. */
+/** Keys of an app's log line that may contain the time it was logged. */
 const TIME_KEYS = ['received_at', 'timestamp', '@timestamp', 'time'] as const;
 
 const NO_EVENT =

@@ -78,7 +78,7 @@ function unreadable(path: string, error: unknown): InputFileError {
   return new InputFileError('E_LOG_UNREADABLE', path, `cannot read the log ${path}: ${reason}`, error);
 }
 
-/** Reads one log as a stream and yields what each JSON value in it holds. */
+/** Reads one log as a stream and yields the event or outcome in each JSON value. */
 export async function* readInput(input: ReplayInput): AsyncGenerator<InputItem> {
   if (input.size === 0) {
     return;
@@ -113,7 +113,7 @@ export async function* readInput(input: ReplayInput): AsyncGenerator<InputItem> 
   }
 }
 
-/** A line that holds no usable event. */
+/** A line that contains no usable event. */
 export interface UnusableLine {
   file: string;
   line: number;
@@ -143,12 +143,12 @@ const OUTCOME_FAILED = 2;
 
 /**
  * First pass: counts the events that will be selected, lists the lines
- * that hold no event, and with --failed learns each event's last recorded
+ * that contain no event, and with --failed learns each event's last recorded
  * outcome. It keeps one small number per event id.
  */
 export async function scanInputs(inputs: readonly ReplayInput[], selection: Selection): Promise<InputScan> {
   const matches = eventFilter(selection);
-  // Per id: candidates × 4 + last outcome (0 none, 1 ok, 2 failed), so that one number holds both.
+  // Per id: candidates × 4 + last outcome (0 none, 1 ok, 2 failed), so that one number stores both.
   const ids = new Map<string, number>();
   const scan: InputScan = { total: 0, found: 0, unusableCount: 0, unusable: [], torn: [] };
   let occurrences = 0;

@@ -17,16 +17,16 @@ const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
-/** Escapes text for an XML attribute or element, replacing characters XML cannot hold with U+FFFD. */
+/** Escapes text for an XML attribute or element, replacing characters that XML 1.0 forbids with U+FFFD. */
 export function escapeXml(text: string): string {
   return text.replace(INVALID_XML, '\uFFFD').replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
 
 /**
  * Writes a JUnit XML report with one test case per event, for CI
- * dashboards. Test cases go to a temporary file as events finish, so the
- * report of a long run needs no memory; `finish` adds the totals that the
- * root elements carry and moves the whole into place.
+ * dashboards. Test cases go to a temporary file as events finish, so a long
+ * run keeps none of them in memory. `finish` then writes the root elements
+ * with their totals around the test cases, and moves the report into place.
  */
 export class JunitReport {
   readonly path: string;

@@ -11,7 +11,7 @@ export interface RunReplayOptions extends Omit<ReplayOptions, 'inputs' | 'scan' 
   /** Log paths in the order given; `-` reads standard input. */
   paths: readonly string[];
   stdin: NodeJS.ReadableStream;
-  /** Fail before sending anything when a line holds no usable event. */
+  /** Fail before sending anything when a line contains no usable event. */
   strict?: boolean;
   /** NDJSON file of each event's outcome; a later run skips what it marks delivered. */
   statePath?: string;
@@ -95,7 +95,7 @@ function assertUsable(scan: InputScan, strict: boolean): void {
     return;
   }
 
-  const lines = scan.unusableCount === 1 ? '1 line holds' : `${scan.unusableCount} lines hold`;
+  const lines = scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
   throw new PllayError(
     'E_UNUSABLE_LINES',
     `${lines} no usable event, the first at ${first.file}:${first.line}: ${first.reason}`,

@@ -12,7 +12,7 @@ import { selectEvents, type InputScan, type ReplayInput } from './inputs.js';
 import type { Selection } from './select.js';
 import type { ReplayState } from './state.js';
 
-/** How replayed events are signed: afresh with a secret, or with the header the log kept. */
+/** Signing of replayed events: afresh with a secret, or with the header that the log kept. */
 export type Signing = { kind: 'secret'; secret: string } | { kind: 'keep' };
 
 export interface ReplayOptions {
@@ -51,7 +51,7 @@ export interface AttemptLog {
 
 export type EventOutcome = 'delivered' | 'failed' | 'skipped' | 'interrupted';
 
-/** What happened to one selected event. */
+/** Outcome of one selected event. */
 export interface EventResult {
   event: LoggedEvent;
   outcome: EventOutcome;
@@ -61,7 +61,7 @@ export interface EventResult {
   durationMs: number;
 }
 
-/** What the run reports while it goes, for the caller to show. */
+/** Progress report of a run, for the caller to show. */
 export type ReplayProgress =
   | { kind: 'attempt'; event: LoggedEvent; attempt: AttemptLog; maxAttempts: number; retry?: RetryDelay }
   | { kind: 'result'; result: EventResult }

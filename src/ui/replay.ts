@@ -10,12 +10,12 @@ import { ProgressDisplay } from './progress.js';
 /** Unusable lines listed one by one; the rest are counted. */
 const LISTED_UNUSABLE = 20;
 
-/** Where an event sits in the logs: `capture.ndjson:12`, or `events.json:3[2]` inside an array. */
+/** Formats the place of an event in the logs: `capture.ndjson:12`, or `events.json:3[2]` inside an array. */
 export function eventSource(event: Pick<LoggedEvent, 'file' | 'line' | 'element'>): string {
   return `${event.file}:${event.line}${event.element === undefined ? '' : `[${event.element}]`}`;
 }
 
-/** Warns about lines that hold no event and notes a torn last line. */
+/** Warns about lines that contain no event and notes a torn last line. */
 export function renderScan(output: Output, scan: InputScan, strict: boolean): void {
   for (const torn of scan.torn) {
     output.info(`${torn.file}:${torn.line}: skipped the last line, which is incomplete (a write cut short)`);
@@ -24,7 +24,7 @@ export function renderScan(output: Output, scan: InputScan, strict: boolean): vo
     return;
   }
 
-  const lines = scan.unusableCount === 1 ? '1 line holds' : `${scan.unusableCount} lines hold`;
+  const lines = scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
   const consequence = strict ? '' : ' and were skipped (--strict makes this an error)';
   output.warn(`${lines} no usable event${consequence}:`);
   for (const line of scan.unusable.slice(0, LISTED_UNUSABLE)) {
@@ -136,7 +136,7 @@ function statusText(output: Output, attempt: AttemptLog): string {
   return result.status === undefined ? output.style.red(result.error?.code ?? 'error') : formatStatus(output.style, result.status);
 }
 
-/** The `--json` form of one event's result. */
+/** Builds the `--json` form of one event's result. */
 export function resultData(result: EventResult, target: string): Record<string, unknown> {
   return {
     event_id: result.event.id,

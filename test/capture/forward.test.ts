@@ -87,45 +87,45 @@ describe('listen forwarding', () => {
     expect(received.headers.host).toBe(`127.0.0.1:${target.port}`);
   });
 
-  it('answers before a slow app', async () => {
+  it('responds before a slow app', async () => {
     let release = (): void => undefined;
     const target = await app((_request, response) => {
       release = () => response.writeHead(200).end();
     });
     const { server, events } = await listen({ to: target.url });
 
-    const answer = await post(server.url, BODY, signed(BODY));
+    const reply = await post(server.url, BODY, signed(BODY));
 
-    expect(answer.status).toBe(200);
+    expect(reply.status).toBe(200);
     expect(events.some((event) => event.kind === 'forwarded')).toBe(false);
     await until(() => target.requests.length === 1);
     release();
     await until(() => events.some((event) => event.kind === 'forwarded'));
   });
 
-  it('relays the app answer when sync', async () => {
+  it('relays the app response when sync', async () => {
     const target = await app((_request, response) => {
       response.writeHead(422, { 'content-type': 'application/problem+json' }).end('{"error":"unknown customer"}');
     });
     const { server } = await listen({ to: target.url, sync: true });
 
-    const answer = await post(server.url, BODY, signed(BODY));
+    const reply = await post(server.url, BODY, signed(BODY));
 
-    expect(answer.status).toBe(422);
-    expect(answer.body).toBe('{"error":"unknown customer"}');
-    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(reply.status).toBe(422);
+    expect(reply.body).toBe('{"error":"unknown customer"}');
+    expect(reply.headers['content-type']).toBe('application/problem+json');
   });
 
-  it('answers 502 when the app is down', async () => {
+  it('responds 502 when the app is down', async () => {
     const target = await app(() => undefined);
     const url = target.url;
     await target.close();
     const { server, logPath } = await listen({ to: url, sync: true });
 
-    const answer = await post(server.url, BODY, signed(BODY));
+    const reply = await post(server.url, BODY, signed(BODY));
 
-    expect(answer.status).toBe(502);
-    expect(answer.body).toContain('connection refused');
+    expect(reply.status).toBe(502);
+    expect(reply.body).toContain('connection refused');
     const delivery = readNdjson(logPath).find((record) => record.kind === 'delivery')!;
     expect(delivery).toMatchObject({ source: 'forward', event_id: 'evt_fwd', ok: false, body: BODY });
     expect((delivery.attempts as Array<Record<string, unknown>>)[0]!.error_code).toBe('ECONNREFUSED');

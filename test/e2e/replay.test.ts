@@ -166,7 +166,7 @@ describe('replay command', () => {
 
     expect(result.code).toBe(0);
     expect(idsOf(target)).toEqual(['evt_1', 'evt_2']);
-    expect(result.stderr).toContain('2 lines hold no usable event');
+    expect(result.stderr).toContain('2 lines contain no usable event');
     expect(result.stderr).toContain(`${log}:2: not valid JSON`);
     expect(result.stderr).toContain(`${log}:3: no event`);
     expect(result.stderr).toContain(`${log}:5: skipped the last line`);
@@ -180,7 +180,7 @@ describe('replay command', () => {
 
     expect(result.code).toBe(2);
     expect(target.requests).toHaveLength(0);
-    expect(result.stderr).toContain(`error: 1 line holds no usable event, the first at ${log}:2`);
+    expect(result.stderr).toContain(`error: 1 line contains no usable event, the first at ${log}:2`);
   });
 
   it('exits 2 for a missing log', async () => {
@@ -219,6 +219,23 @@ describe('replay command', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no signing secret');
   });
+
+  it('reads a large log in flat memory', async () => {
+    // Holding these 300,000 events at once takes over 100 MB of heap; the cap below is 32 MB.
+    const lines = Array.from({ length: 300_000 }, (_, index) =>
+      JSON.stringify({ id: `evt_${index % 1000}`, type: 'payment.succeeded', created: 1_700_000_000, data: { object: { n: index } } }),
+    );
+    const log = writeFile('large.ndjson', `${lines.join('\n')}\n`);
+
+    const result = await runCli(['replay', log, '--to', '127.0.0.1:9', '--dry-run', '--quiet', '--no-dedupe'], {
+      env: { NODE_OPTIONS: '--max-old-space-size=32' },
+      timeoutMs: 90_000,
+    });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('300000 events selected');
+  }, 100_000);
 
   it('documents the backoff defaults', async () => {
     const result = await runCli(['replay', '--help']);
