@@ -161,6 +161,9 @@ async function runReplayCommand(context: CliContext, output: Output, paths: stri
 function startView(context: CliContext, output: Output, url: URL, total: number, flags: ReplayFlags): ReplayView {
   const verb = flags.dryRun ? 'Would replay' : 'Replaying';
   output.line(`${verb} ${total} event${total === 1 ? '' : 's'} to ${output.style.bold(url.href)}`);
+  if (total === 0) {
+    output.info('No event in the logs matches the selection, so there is nothing to send.');
+  }
 
   let progress: 'bar' | 'lines' | 'none' = 'lines';
   if (output.quiet || flags.dryRun) {

@@ -155,7 +155,9 @@ function errorCode(error: unknown): string {
   let current: unknown = error;
 
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as NodeJS.ErrnoException).code;
+    // A DOMException, such as the AbortError of a cancelled signal, has a numeric code.
+    const raw: unknown = (current as NodeJS.ErrnoException).code;
+    const code = typeof raw === 'string' ? raw : undefined;
     if (code && code !== 'UND_ERR_SOCKET') {
       return code;
     }

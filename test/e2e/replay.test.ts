@@ -250,3 +250,12 @@ describe('replay command', () => {
     expect(help).toContain('(default: none)');
   });
 });
+
+describe('listen forwarding flags', () => {
+  it('needs --forward-to for --forward-sync', async () => {
+    const result = await runCli(['listen', '--port', '0', '--log', join(folder(), 'capture.ndjson'), '--forward-sync']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --forward-sync needs --forward-to');
+  });
+});

@@ -215,6 +215,26 @@ describe('replay retries', () => {
     expect(app.requests).toHaveLength(1);
     expect(summary).toMatchObject({ stopped: true, interrupted: 1, notReached: 1, delivered: 0 });
   });
+
+  it('cancels attempts in flight when asked', async () => {
+    const app = await server(() => undefined);
+    const stop = new AbortController();
+    const cancel = new AbortController();
+    const reasons: string[] = [];
+    const waiting = replay([writeLog([envelope('evt_1')])], app.url, {
+      stopSignal: stop.signal,
+      cancelSignal: cancel.signal,
+      onResult: (result) => reasons.push(result.reason),
+    });
+
+    await until(() => app.requests.length === 1);
+    stop.abort();
+    cancel.abort();
+    const { summary } = await waiting;
+
+    expect(summary).toMatchObject({ interrupted: 1, failed: 0, attempts: 1, stopped: true });
+    expect(reasons).toEqual(['interrupted during an attempt']);
+  });
 });
 
 describe('replay fidelity', () => {
@@ -311,6 +331,15 @@ describe('replay records', () => {
     expect(cases[0]!.failure).toBeUndefined();
   });
 });
+
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 10) {
+    if (waited > 5000) {
+      throw new Error('condition not met within 5 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 async function freePort(): Promise<number> {
   const probe = createNetServer();
