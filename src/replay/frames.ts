@@ -76,6 +76,12 @@ async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<Line> 
 
 const JSON_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 
+/**
+ * The start of a JSON array of events or records. A text log line such as
+ * `[INFO] ...` does not match, so that it cannot swallow the lines after it.
+ */
+const ARRAY_START = /^\[[ \t\r\n]*([{["\]]|$)/;
+
 function trimJsonSpace(text: string): string {
   return text.replace(JSON_SPACE, '');
 }
@@ -156,9 +162,23 @@ class Framer {
         yield* this.#continueObject(this.#mode, line);
         return;
       case 'array':
-        yield* this.#continueArray(this.#mode.splitter, line, 0);
+        if (!(yield* this.#resumeAfterCutArray(this.#mode.splitter, line))) {
+          yield* this.#continueArray(this.#mode.splitter, line, 0);
+        }
         return;
     }
+  }
+
+  /** Reads a line on its own when it shows that the pending array element was cut short. */
+  *#resumeAfterCutArray(splitter: ArraySplitter, line: Line): Generator<Frame, boolean> {
+    if (!splitter.pending || !line.text.startsWith('{') || !tryParse(line.text)) {
+      return false;
+    }
+
+    this.#mode = { kind: 'lines' };
+    yield { kind: 'unusable', line: splitter.elementLine, reason: 'JSON array cut short' };
+    yield* this.#startValue(line, line.text);
+    return true;
   }
 
   *end(): Generator<Frame> {
@@ -179,7 +199,7 @@ class Framer {
       return;
     }
 
-    if (trimmed.startsWith('[')) {
+    if (ARRAY_START.test(trimmed)) {
       const splitter = new ArraySplitter(line.number);
       this.#mode = { kind: 'array', splitter };
       yield* this.#continueArray(splitter, line, text.indexOf('['));
@@ -264,9 +284,20 @@ class ArraySplitter {
   #parts: string[] = [];
   #elementLine = 0;
   #state: ScanState = { depth: 0, inString: false, escaped: false };
+  #size = 0;
 
   constructor(startLine: number) {
     this.#startLine = startLine;
+  }
+
+  /** Whether an element has started and not ended. */
+  get pending(): boolean {
+    return this.#parts.length > 0;
+  }
+
+  /** Line on which the current element started. */
+  get elementLine(): number {
+    return this.#elementLine;
   }
 
   /** Consumes a line. Returns the text after the closing bracket once the array ends. */
@@ -306,8 +337,9 @@ class ArraySplitter {
       this.#parts.push(line.text.slice(index, stop));
 
       if (end === -1) {
-        if (this.#state.inString) {
-          yield* this.#abandon(line, 'a JSON string broken by a line break');
+        this.#size += stop - index;
+        if (this.#state.inString || this.#size > MAX_MULTILINE_CHARS) {
+          yield* this.#abandon(line, this.#state.inString ? 'a JSON string broken by a line break' : 'JSON array element too large');
           return '';
         }
         this.#parts.push('\n');
@@ -340,6 +372,7 @@ class ArraySplitter {
     const element = this.#index++;
     const line = this.#elementLine;
     this.#parts = [];
+    this.#size = 0;
     this.#expect = 'separator';
 
     const parsed = raw === '' ? undefined : tryParse(raw);

@@ -1,9 +1,17 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  type WriteStream,
+} from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { once } from 'node:events';
 
 import { describeAttempt } from '../delivery/outcome.js';
 import { ExitCode, PllayError } from '../errors.js';
@@ -37,8 +45,9 @@ export class JunitReport {
   constructor(path: string) {
     this.path = path;
     try {
+      // Fails now, before any event is sent, when the report cannot be written.
       mkdirSync(dirname(path), { recursive: true });
-      createWriteStream(path, { flags: 'a' }).destroy();
+      closeSync(openSync(path, 'a'));
     } catch (error) {
       throw new PllayError('E_REPORT_UNWRITABLE', `cannot write the report ${path}: ${(error as Error).message}`, {
         category: 'filesystem',

@@ -89,6 +89,28 @@ describe('frameJsonValues', () => {
     expect(raws(found)).toEqual(['{"b":1}']);
   });
 
+  it('reads a text log line alone', async () => {
+    const found = await frames('[INFO] server started\n{"a":1}\n[2025-01-31 12:00] {"b":2}\n');
+
+    expect(found[0]).toEqual({ kind: 'unusable', line: 1, reason: 'not valid JSON' });
+    expect(raws(found)).toEqual(['{"a":1}']);
+    expect(found.at(-1)).toMatchObject({ kind: 'unusable', line: 3 });
+  });
+
+  it('recovers after an array cut short', async () => {
+    const found = await frames('[{"a":1}, {"b":\n{"kind":"capture"}\n{"c":3}\n');
+
+    expect(raws(found)).toEqual(['{"a":1}', '{"kind":"capture"}', '{"c":3}']);
+    expect(found[1]).toEqual({ kind: 'unusable', line: 1, reason: 'JSON array cut short' });
+  });
+
+  it('reads an unindented array', async () => {
+    const found = await frames('[\n{"a":1},\n{"b":2}\n]\n');
+
+    expect(raws(found)).toEqual(['{"a":1}', '{"b":2}']);
+    expect(found.every((frame) => frame.kind === 'value')).toBe(true);
+  });
+
   it('ignores a byte order mark', async () => {
     expect(raws(await frames('\uFEFF{"a":1}\n'))).toEqual(['{"a":1}']);
   });
