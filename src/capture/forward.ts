@@ -79,7 +79,7 @@ export class Forwarder {
     return !rejected || this.options.forwardInvalid === true;
   }
 
-  /** Sends one captured request to the app. Failures come back in the result, as deliver() returns them. */
+  /** Sends one captured request to the app. Failures come back in the result, never thrown. */
   async forward(request: IncomingMessage, bytes: Buffer): Promise<AttemptResult> {
     this.#dispatcher ??= createDispatcher();
 
@@ -100,9 +100,18 @@ export class Forwarder {
   }
 }
 
-/** Builds the delivery record of a forward, for the capture log that also contains its capture record. */
-export function forwardRecord(capture: CaptureRecord, bytes: Buffer, attempt: AttemptResult, at: Date, target: URL): DeliveryRecord {
-  const logged = attempt.snippet === undefined ? attempt : { ...attempt, snippet: attempt.snippet.slice(0, RESPONSE_SNIPPET_BYTES) };
+/** Builds the delivery record of a forward, for the capture log beside its capture record. */
+export function forwardRecord(
+  capture: CaptureRecord,
+  bytes: Buffer,
+  attempt: AttemptResult,
+  at: Date,
+  target: URL,
+): DeliveryRecord {
+  const logged =
+    attempt.snippet === undefined
+      ? attempt
+      : { ...attempt, snippet: attempt.snippet.slice(0, RESPONSE_SNIPPET_BYTES) };
 
   return {
     kind: 'delivery',
@@ -111,7 +120,9 @@ export function forwardRecord(capture: CaptureRecord, bytes: Buffer, attempt: At
     type: capture.type,
     ...encodeBody(bytes),
     signature: capture.signature,
-    ...(capture.signature_reason === undefined ? {} : { signature_reason: capture.signature_reason }),
+    ...(capture.signature_reason === undefined
+      ? {}
+      : { signature_reason: capture.signature_reason }),
     target: target.href,
     ok: attempt.ok,
     attempts: [attemptRecord(logged, at)],
@@ -130,8 +141,13 @@ export function relayAnswer(response: ServerResponse, attempt: AttemptResult): v
 
   if (attempt.status === undefined) {
     const status = attempt.error?.code === 'TIMEOUT' ? 504 : 502;
-    const text = JSON.stringify({ error: `forward to the app failed: ${attempt.error?.message ?? 'unknown error'}` });
-    response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    const text = JSON.stringify({
+      error: `forward to the app failed: ${attempt.error?.message ?? 'unknown error'}`,
+    });
+    response.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
     response.end(text);
     return;
   }

@@ -20,7 +20,13 @@ import {
 import { requireSigningSecret, resolveSecrets } from '../secret.js';
 import { formatDuration } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
-import { eventSource, renderSchedule, renderScan, renderSummary, ReplayView } from '../ui/replay.js';
+import {
+  eventSource,
+  renderSchedule,
+  renderScan,
+  renderSummary,
+  ReplayView,
+} from '../ui/replay.js';
 import { createOutput, type CliContext } from './context.js';
 import { collect, formatDurationFlag, integerAtLeast, parseDuration } from './options.js';
 
@@ -82,29 +88,88 @@ export function replayCommand(context: CliContext): Command {
     .argument('<log...>', 'logs to read, in order; - reads standard input')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
     .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET)', collect)
-    .option('--keep-signature', 'send the logged signature header as it was instead of signing afresh')
+    .option(
+      '--keep-signature',
+      'send the logged signature header as it was instead of signing afresh',
+    )
     .option('--header <"name: value">', 'add a request header (repeatable)', collect)
     .option('--failed', 'only events whose last recorded delivery failed')
-    .option('--type <glob>', 'only events of this type; * matches anything, as in payment.* (repeatable)', collect)
+    .option(
+      '--type <glob>',
+      'only events of this type; * matches anything, as in payment.* (repeatable)',
+      collect,
+    )
     .option('--id <id>', 'only the event with this id (repeatable)', collect)
-    .option('--since <time>', 'only events logged at or after TIME: ISO time, or a duration ago such as 2h', parseTimeArgument)
-    .option('--until <time>', 'only events logged at or before TIME: ISO time, or a duration ago', parseTimeArgument)
+    .option(
+      '--since <time>',
+      'only events logged at or after TIME: ISO time, or a duration ago such as 2h',
+      parseTimeArgument,
+    )
+    .option(
+      '--until <time>',
+      'only events logged at or before TIME: ISO time, or a duration ago',
+      parseTimeArgument,
+    )
     .option('--limit <n>', 'send at most N events', integerAtLeast(1))
     .option('--no-dedupe', 'send every occurrence of an event id, not only the first')
     .option('--strict', 'exit 2 before sending when a line contains no usable event')
-    .option('--concurrency <n>', 'events in flight at once; each event\'s attempts stay in order (default: 1)', integerAtLeast(1))
+    .option(
+      '--concurrency <n>',
+      "events in flight at once; each event's attempts stay in order (default: 1)",
+      integerAtLeast(1),
+    )
     .option('--dry-run', 'list the events and the retry schedule, and send nothing')
-    .option('--max-attempts <n>', `attempts per event, the first included (default: ${DEFAULT_BACKOFF.maxAttempts})`, integerAtLeast(1))
-    .addOption(new Option('--backoff <strategy>', `how the wait grows between attempts (default: ${DEFAULT_BACKOFF.strategy})`).choices(BACKOFF_STRATEGIES))
-    .option('--initial-delay <duration>', `wait before the second attempt (default: ${formatDurationFlag(DEFAULT_BACKOFF.initialDelayMs)})`, parseDuration)
-    .option('--max-delay <duration>', `longest wait between attempts (default: ${formatDurationFlag(DEFAULT_BACKOFF.maxDelayMs)})`, parseDuration)
-    .option('--factor <number>', `growth of each exponential wait (default: ${DEFAULT_BACKOFF.factor})`, parseFactor)
-    .addOption(new Option('--jitter <mode>', `randomise waits: full picks 0..wait, equal wait/2..wait (default: ${DEFAULT_BACKOFF.jitter})`).choices(JITTER_MODES))
-    .option('--timeout <duration>', `time allowed for each attempt (default: ${formatDurationFlag(DEFAULT_TIMEOUT_MS)})`, parseDuration)
-    .option('--deadline <duration>', 'time allowed for the whole run; events left then fail (default: none)', parseDuration)
-    .option('--state <file>', 'record each event\'s outcome in FILE; a rerun skips the events it delivered')
+    .option(
+      '--max-attempts <n>',
+      `attempts per event, the first included (default: ${DEFAULT_BACKOFF.maxAttempts})`,
+      integerAtLeast(1),
+    )
+    .addOption(
+      new Option(
+        '--backoff <strategy>',
+        `how the wait grows between attempts (default: ${DEFAULT_BACKOFF.strategy})`,
+      ).choices(BACKOFF_STRATEGIES),
+    )
+    .option(
+      '--initial-delay <duration>',
+      `wait before the second attempt (default: ${formatDurationFlag(DEFAULT_BACKOFF.initialDelayMs)})`,
+      parseDuration,
+    )
+    .option(
+      '--max-delay <duration>',
+      `longest wait between attempts (default: ${formatDurationFlag(DEFAULT_BACKOFF.maxDelayMs)})`,
+      parseDuration,
+    )
+    .option(
+      '--factor <number>',
+      `growth of each exponential wait (default: ${DEFAULT_BACKOFF.factor})`,
+      parseFactor,
+    )
+    .addOption(
+      new Option(
+        '--jitter <mode>',
+        `randomise waits: full picks 0..wait, equal wait/2..wait (default: ${DEFAULT_BACKOFF.jitter})`,
+      ).choices(JITTER_MODES),
+    )
+    .option(
+      '--timeout <duration>',
+      `time allowed for each attempt (default: ${formatDurationFlag(DEFAULT_TIMEOUT_MS)})`,
+      parseDuration,
+    )
+    .option(
+      '--deadline <duration>',
+      'time allowed for the whole run; events left then fail (default: none)',
+      parseDuration,
+    )
+    .option(
+      '--state <file>',
+      "record each event's outcome in FILE; a rerun skips the events it delivered",
+    )
     .option('--report <file>', 'write a JUnit XML report with one test case per event')
-    .option('--log <file>', 'append a delivery record per event to FILE (NDJSON), readable by --failed')
+    .option(
+      '--log <file>',
+      'append a delivery record per event to FILE (NDJSON), readable by --failed',
+    )
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], flags: ReplayFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -112,7 +177,12 @@ export function replayCommand(context: CliContext): Command {
     });
 }
 
-async function runReplayCommand(context: CliContext, output: Output, paths: string[], flags: ReplayFlags): Promise<number> {
+async function runReplayCommand(
+  context: CliContext,
+  output: Output,
+  paths: string[],
+  flags: ReplayFlags,
+): Promise<number> {
   const policy = backoffPolicy(flags);
   const url = normalizeTarget(requireTarget(flags.to));
   const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(context, output, flags);
@@ -135,7 +205,12 @@ async function runReplayCommand(context: CliContext, output: Output, paths: stri
       concurrency: flags.concurrency ?? 1,
       stopSignal: stop.signal,
       cancelSignal: cancel.signal,
-      ...optional({ timeoutMs: flags.timeout, deadlineMs: flags.deadline, strict: flags.strict, dryRun: flags.dryRun }),
+      ...optional({
+        timeoutMs: flags.timeout,
+        deadlineMs: flags.deadline,
+        strict: flags.strict,
+        dryRun: flags.dryRun,
+      }),
       ...optional({ statePath: flags.state, logPath: flags.log, reportPath: flags.report }),
       onScan: (scan) => {
         renderScan(output, scan, flags.strict === true);
@@ -145,8 +220,15 @@ async function runReplayCommand(context: CliContext, output: Output, paths: stri
       },
       onProgress: (progress) => view.current?.onProgress(progress),
       onPlanned: (event, delivered) => {
-        output.data({ event_id: event.id, type: event.type, source: eventSource(event), outcome: delivered ? 'skipped' : 'planned' });
-        output.line(`  ${event.type.padEnd(20)} ${output.style.dim(event.id)}  ${eventSource(event)}${delivered ? output.style.dim('  skipped: already delivered') : ''}`);
+        output.data({
+          event_id: event.id,
+          type: event.type,
+          source: eventSource(event),
+          outcome: delivered ? 'skipped' : 'planned',
+        });
+        output.line(
+          `  ${event.type.padEnd(20)} ${output.style.dim(event.id)}  ${eventSource(event)}${delivered ? output.style.dim('  skipped: already delivered') : ''}`,
+        );
       },
     });
 
@@ -158,7 +240,13 @@ async function runReplayCommand(context: CliContext, output: Output, paths: stri
   }
 }
 
-function startView(context: CliContext, output: Output, url: URL, total: number, flags: ReplayFlags): ReplayView {
+function startView(
+  context: CliContext,
+  output: Output,
+  url: URL,
+  total: number,
+  flags: ReplayFlags,
+): ReplayView {
   const verb = flags.dryRun ? 'Would replay' : 'Replaying';
   output.line(`${verb} ${total} event${total === 1 ? '' : 's'} to ${output.style.bold(url.href)}`);
   if (total === 0) {
@@ -174,16 +262,25 @@ function startView(context: CliContext, output: Output, url: URL, total: number,
   return new ReplayView({ output, target: url.href, total, progress });
 }
 
-function finish(output: Output, summary: ReplaySummary, policy: BackoffPolicy, flags: ReplayFlags): number {
+function finish(
+  output: Output,
+  summary: ReplaySummary,
+  policy: BackoffPolicy,
+  flags: ReplayFlags,
+): number {
   if (flags.dryRun) {
     renderSchedule(output, describeSchedule(policy));
-    output.result(`\n${summary.selected} event${summary.selected === 1 ? '' : 's'} selected, ${summary.skipped} already delivered; nothing was sent (--dry-run)`);
+    output.result(
+      `\n${summary.selected} event${summary.selected === 1 ? '' : 's'} selected, ${summary.skipped} already delivered; nothing was sent (--dry-run)`,
+    );
     return ExitCode.ok;
   }
 
   renderSummary(output, summary);
   if (summary.stopped) {
-    output.info(`Interrupted: ${summary.interrupted + summary.notReached} events were not finished.${flags.state ? ` State saved to ${flags.state}; run the same command again to resume.` : ''}`);
+    output.info(
+      `Interrupted: ${summary.interrupted + summary.notReached} events were not finished.${flags.state ? ` State saved to ${flags.state}; run the same command again to resume.` : ''}`,
+    );
     return ExitCode.interrupted;
   }
   return summary.failed > 0 || summary.interrupted > 0 ? ExitCode.failure : ExitCode.ok;
@@ -202,7 +299,11 @@ function interrupt(output: Output, stop: AbortController, cancel: AbortControlle
 function signingOf(context: CliContext, output: Output, flags: ReplayFlags): Signing {
   if (flags.keepSignature) {
     if (flags.secret !== undefined) {
-      throw new UsageError('E_SECRET_WITH_KEEP', '--keep-signature sends the logged signature, so --secret has no use with it', 'leave out one of the two');
+      throw new UsageError(
+        'E_SECRET_WITH_KEEP',
+        '--keep-signature sends the logged signature, so --secret has no use with it',
+        'leave out one of the two',
+      );
     }
     return { kind: 'keep' };
   }
@@ -214,14 +315,22 @@ function signingOf(context: CliContext, output: Output, flags: ReplayFlags): Sig
 
 function requireTarget(to: string | undefined): string {
   if (to === undefined) {
-    throw new UsageError('E_NO_TARGET', 'no target: replay needs the URL of your webhook endpoint', 'pass --to URL, for example --to localhost:3000');
+    throw new UsageError(
+      'E_NO_TARGET',
+      'no target: replay needs the URL of your webhook endpoint',
+      'pass --to URL, for example --to localhost:3000',
+    );
   }
   return to;
 }
 
 function selectionOf(flags: ReplayFlags): Selection {
   if (flags.since !== undefined && flags.until !== undefined && flags.since > flags.until) {
-    throw new UsageError('E_EMPTY_TIME_RANGE', `--since ${new Date(flags.since).toISOString()} is later than --until ${new Date(flags.until).toISOString()}`, 'swap the two values');
+    throw new UsageError(
+      'E_EMPTY_TIME_RANGE',
+      `--since ${new Date(flags.since).toISOString()} is later than --until ${new Date(flags.until).toISOString()}`,
+      'swap the two values',
+    );
   }
 
   return {
@@ -261,7 +370,9 @@ function parseTimeArgument(value: string): number {
 
   const time = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value.trim()) || Number.isNaN(time)) {
-    throw new InvalidArgumentError(`expected an ISO time such as 2025-01-31T12:00:00Z or a duration such as 2h, got "${value}".`);
+    throw new InvalidArgumentError(
+      `expected an ISO time such as 2025-01-31T12:00:00Z or a duration such as 2h, got "${value}".`,
+    );
   }
   return time;
 }
@@ -269,13 +380,17 @@ function parseTimeArgument(value: string): number {
 function parseFactor(value: string): number {
   const factor = Number(value);
   if (!Number.isFinite(factor) || factor < 1) {
-    throw new InvalidArgumentError(`expected a number of at least 1, such as 2 or 1.5, got "${value}".`);
+    throw new InvalidArgumentError(
+      `expected a number of at least 1, such as 2 or 1.5, got "${value}".`,
+    );
   }
   return factor;
 }
 
 /** Keeps the entries whose value is defined, for optional properties. */
-function optional<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+function optional<T extends Record<string, unknown>>(
+  values: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
     [K in keyof T]?: Exclude<T[K], undefined>;
   };

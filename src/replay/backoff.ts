@@ -144,7 +144,9 @@ export interface ScheduledAttempt {
 
 /** Lists the attempts that a policy makes when every attempt fails with a retryable error. */
 export function describeSchedule(policy: BackoffPolicy): ScheduledAttempt[] {
-  const schedule: ScheduledAttempt[] = [{ attempt: 1, minDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 0 }];
+  const schedule: ScheduledAttempt[] = [
+    { attempt: 1, minDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 0 },
+  ];
   let elapsed = 0;
 
   for (let retry = 1; retry < policy.maxAttempts; retry++) {

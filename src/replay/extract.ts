@@ -28,9 +28,7 @@ export interface LoggedOutcome {
   ok: boolean;
 }
 
-export type Extraction =
-  | { event?: LoggedEvent; outcome?: LoggedOutcome }
-  | { unusable: string };
+export type Extraction = { event?: LoggedEvent; outcome?: LoggedOutcome } | { unusable: string };
 
 /** Keys under which an app's own log lines often keep the webhook body. */
 export const NESTED_BODY_KEYS = ['body', 'event', 'payload'] as const;
@@ -49,7 +47,11 @@ export function extractEvent(frame: ValueFrame, file: string): Extraction {
     return { unusable: NO_EVENT };
   }
 
-  const where = { file, line: frame.line, ...(frame.element === undefined ? {} : { element: frame.element }) };
+  const where = {
+    file,
+    line: frame.line,
+    ...(frame.element === undefined ? {} : { element: frame.element }),
+  };
   if (value.kind === 'capture' || value.kind === 'delivery') {
     return fromLogRecord(value, where);
   }
@@ -72,15 +74,21 @@ function fromLogRecord(record: Record<string, unknown>, where: Where): Extractio
     return { unusable: `${record.kind} record without a body` };
   }
 
-  const parsed = typeof record.event_id === 'string' && typeof record.type === 'string' ? undefined : parseBody(body);
+  const parsed =
+    typeof record.event_id === 'string' && typeof record.type === 'string'
+      ? undefined
+      : parseBody(body);
   const id = typeof record.event_id === 'string' ? record.event_id : stringField(parsed, 'id');
   const type = typeof record.type === 'string' ? record.type : stringField(parsed, 'type');
   if (id === undefined || type === undefined) {
-    return { unusable: `${record.kind} record whose body is not an event envelope (no "id" or "type")` };
+    return {
+      unusable: `${record.kind} record whose body is not an event envelope (no "id" or "type")`,
+    };
   }
 
   const event: LoggedEvent = { id, type, body, shape: record.kind as EventShape, ...where };
-  const time = record.kind === 'capture' ? parseTime(record.received_at) : firstAttemptTime(record.attempts);
+  const time =
+    record.kind === 'capture' ? parseTime(record.received_at) : firstAttemptTime(record.attempts);
   if (time !== undefined) {
     event.time = time;
   }
@@ -95,14 +103,20 @@ function fromLogRecord(record: Record<string, unknown>, where: Where): Extractio
   return typeof record.ok === 'boolean' ? { event, outcome: { id, ok: record.ok } } : { event };
 }
 
-function fromNestedBody(line: Record<string, unknown>, raw: string, where: Where): Extraction | undefined {
+function fromNestedBody(
+  line: Record<string, unknown>,
+  raw: string,
+  where: Where,
+): Extraction | undefined {
   for (const key of NESTED_BODY_KEYS) {
     const nested = line[key];
 
     if (typeof nested === 'string') {
       const parsed = parseBody(Buffer.from(nested, 'utf8'));
       if (isEnvelope(parsed)) {
-        return { event: envelopeEvent(parsed, Buffer.from(nested, 'utf8'), 'app-log', where, line) };
+        return {
+          event: envelopeEvent(parsed, Buffer.from(nested, 'utf8'), 'app-log', where, line),
+        };
       }
     } else if (isEnvelope(nested)) {
       const text = findMemberText(raw, key) ?? JSON.stringify(nested);
@@ -157,14 +171,17 @@ function firstAttemptTime(attempts: unknown): number | undefined {
 }
 
 /** Returns the signature header of a capture record as it arrived, under its own name. */
-function loggedSignature(record: Record<string, unknown>): { header: string; value: string } | undefined {
+function loggedSignature(
+  record: Record<string, unknown>,
+): { header: string; value: string } | undefined {
   if (!isObject(record.headers)) {
     return undefined;
   }
 
-  const names = typeof record.signature_header === 'string'
-    ? [record.signature_header]
-    : [SIGNATURE_HEADER, PREFIXED_SIGNATURE_HEADER];
+  const names =
+    typeof record.signature_header === 'string'
+      ? [record.signature_header]
+      : [SIGNATURE_HEADER, PREFIXED_SIGNATURE_HEADER];
   for (const name of names) {
     const value = record.headers[name.toLowerCase()];
     const first = Array.isArray(value) ? value[0] : value;
@@ -187,8 +204,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isEnvelope(value: unknown): value is { id: string; type: string; created?: unknown; data?: unknown } {
-  return isObject(value) && typeof value.id === 'string' && value.id !== '' && typeof value.type === 'string';
+function isEnvelope(
+  value: unknown,
+): value is { id: string; type: string; created?: unknown; data?: unknown } {
+  return (
+    isObject(value) &&
+    typeof value.id === 'string' &&
+    value.id !== '' &&
+    typeof value.type === 'string'
+  );
 }
 
 function stringField(value: unknown, key: string): string | undefined {

@@ -186,7 +186,11 @@ class Framer {
     this.#mode = { kind: 'lines' };
 
     if (mode.kind === 'object') {
-      yield { kind: 'unusable', line: mode.startLine, reason: 'JSON object not closed before the end of the input' };
+      yield {
+        kind: 'unusable',
+        line: mode.startLine,
+        reason: 'JSON object not closed before the end of the input',
+      };
     } else if (mode.kind === 'array') {
       yield* mode.splitter.end();
     }
@@ -218,7 +222,13 @@ class Framer {
 
     const state: ScanState = { depth: 0, inString: false, escaped: false };
     if (trimmed.startsWith('{') && advance(trimmed, 0, state, 0) === -1 && !state.inString) {
-      this.#mode = { kind: 'object', startLine: line.number, parts: [text], size: text.length, state };
+      this.#mode = {
+        kind: 'object',
+        startLine: line.number,
+        parts: [text],
+        size: text.length,
+        state,
+      };
       return;
     }
     yield { kind: 'unusable', line: line.number, reason: 'not valid JSON' };
@@ -244,7 +254,9 @@ class Framer {
       mode.size += line.text.length;
       if (mode.state.inString || mode.size > MAX_MULTILINE_CHARS) {
         this.#mode = { kind: 'lines' };
-        const reason = mode.state.inString ? 'a JSON string broken by a line break' : 'JSON object too large';
+        const reason = mode.state.inString
+          ? 'a JSON string broken by a line break'
+          : 'JSON object too large';
         yield { kind: 'unusable', line: mode.startLine, reason };
       }
       return;
@@ -339,7 +351,12 @@ class ArraySplitter {
       if (end === -1) {
         this.#size += stop - index;
         if (this.#state.inString || this.#size > MAX_MULTILINE_CHARS) {
-          yield* this.#abandon(line, this.#state.inString ? 'a JSON string broken by a line break' : 'JSON array element too large');
+          yield* this.#abandon(
+            line,
+            this.#state.inString
+              ? 'a JSON string broken by a line break'
+              : 'JSON array element too large',
+          );
           return '';
         }
         this.#parts.push('\n');
@@ -356,7 +373,11 @@ class ArraySplitter {
     if (this.#parts.length > 0) {
       yield this.#emit();
     }
-    yield { kind: 'unusable', line: this.#startLine, reason: 'JSON array not closed before the end of the input' };
+    yield {
+      kind: 'unusable',
+      line: this.#startLine,
+      reason: 'JSON array not closed before the end of the input',
+    };
   }
 
   #skipSpace(text: string, from: number): number {
@@ -378,11 +399,20 @@ class ArraySplitter {
     const parsed = raw === '' ? undefined : tryParse(raw);
     return parsed
       ? { kind: 'value', line, element, raw, value: parsed.value }
-      : { kind: 'unusable', line, element, reason: raw === '' ? 'empty array element' : 'not valid JSON' };
+      : {
+          kind: 'unusable',
+          line,
+          element,
+          reason: raw === '' ? 'empty array element' : 'not valid JSON',
+        };
   }
 
   *#abandon(line: Line, reason: string): Generator<Frame> {
-    yield { kind: 'unusable', line: this.#parts.length > 0 ? this.#elementLine : line.number, reason };
+    yield {
+      kind: 'unusable',
+      line: this.#parts.length > 0 ? this.#elementLine : line.number,
+      reason,
+    };
     this.#parts = [];
   }
 }

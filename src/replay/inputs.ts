@@ -67,7 +67,11 @@ function fileSize(path: string): number {
   }
 
   if (!stats.isFile()) {
-    throw new InputFileError('E_LOG_UNREADABLE', path, `cannot read the log ${path}: it is not a file`);
+    throw new InputFileError(
+      'E_LOG_UNREADABLE',
+      path,
+      `cannot read the log ${path}: it is not a file`,
+    );
   }
   return stats.size;
 }
@@ -75,7 +79,12 @@ function fileSize(path: string): number {
 function unreadable(path: string, error: unknown): InputFileError {
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code === 'ENOENT' ? 'file not found' : (error as Error).message;
-  return new InputFileError('E_LOG_UNREADABLE', path, `cannot read the log ${path}: ${reason}`, error);
+  return new InputFileError(
+    'E_LOG_UNREADABLE',
+    path,
+    `cannot read the log ${path}: ${reason}`,
+    error,
+  );
 }
 
 /** Reads one log as a stream and yields the event or outcome in each JSON value. */
@@ -93,15 +102,31 @@ export async function* readInput(input: ReplayInput): AsyncGenerator<InputItem> 
       }
       const element = frame.element === undefined ? {} : { element: frame.element };
       if (frame.kind === 'unusable') {
-        yield { kind: 'unusable', file: input.name, line: frame.line, ...element, reason: frame.reason };
+        yield {
+          kind: 'unusable',
+          file: input.name,
+          line: frame.line,
+          ...element,
+          reason: frame.reason,
+        };
         continue;
       }
 
       const found = extractEvent(frame, input.name);
       if ('unusable' in found) {
-        yield { kind: 'unusable', file: input.name, line: frame.line, ...element, reason: found.unusable };
+        yield {
+          kind: 'unusable',
+          file: input.name,
+          line: frame.line,
+          ...element,
+          reason: found.unusable,
+        };
       } else if (found.event) {
-        yield { kind: 'event', event: found.event, ...(found.outcome ? { outcome: found.outcome } : {}) };
+        yield {
+          kind: 'event',
+          event: found.event,
+          ...(found.outcome ? { outcome: found.outcome } : {}),
+        };
       } else if (found.outcome) {
         yield { kind: 'outcome', outcome: found.outcome };
       }
@@ -146,9 +171,13 @@ const OUTCOME_FAILED = 2;
  * that contain no event, and with --failed learns each event's last recorded
  * outcome. It keeps one small number per event id.
  */
-export async function scanInputs(inputs: readonly ReplayInput[], selection: Selection): Promise<InputScan> {
+export async function scanInputs(
+  inputs: readonly ReplayInput[],
+  selection: Selection,
+): Promise<InputScan> {
   const matches = eventFilter(selection);
-  // Per id: candidates × 4 + last outcome (0 none, 1 ok, 2 failed), so that one number stores both.
+  // Per id: candidates × 4 + last outcome (0 none, 1 ok, 2 failed),
+  // so that one number stores both.
   const ids = new Map<string, number>();
   const scan: InputScan = { total: 0, found: 0, unusableCount: 0, unusable: [], torn: [] };
   let occurrences = 0;
@@ -185,12 +214,18 @@ export async function scanInputs(inputs: readonly ReplayInput[], selection: Sele
 
   scan.total = countSelected(ids, selection, occurrences);
   if (selection.failed) {
-    scan.failedIds = new Set([...ids].filter(([, entry]) => entry % 4 === OUTCOME_FAILED).map(([id]) => id));
+    scan.failedIds = new Set(
+      [...ids].filter(([, entry]) => entry % 4 === OUTCOME_FAILED).map(([id]) => id),
+    );
   }
   return scan;
 }
 
-function countSelected(ids: Map<string, number>, selection: Selection, occurrences: number): number {
+function countSelected(
+  ids: Map<string, number>,
+  selection: Selection,
+  occurrences: number,
+): number {
   let total = selection.dedupe || selection.failed ? 0 : occurrences;
 
   if (selection.dedupe || selection.failed) {

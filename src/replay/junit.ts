@@ -23,9 +23,15 @@ import type { EventResult, ReplaySummary } from './run.js';
  */
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
-/** Escapes text for an XML attribute or element, replacing characters that XML 1.0 forbids with U+FFFD. */
+/** Escapes text for XML, replacing the characters that XML 1.0 forbids with U+FFFD. */
 export function escapeXml(text: string): string {
   return text.replace(INVALID_XML, '\uFFFD').replace(/[&<>"']/g, (char) => ENTITIES[char]!);
 }
@@ -49,12 +55,16 @@ export class JunitReport {
       mkdirSync(dirname(path), { recursive: true });
       closeSync(openSync(path, 'a'));
     } catch (error) {
-      throw new PllayError('E_REPORT_UNWRITABLE', `cannot write the report ${path}: ${(error as Error).message}`, {
-        category: 'filesystem',
-        exitCode: ExitCode.usage,
-        hint: 'choose a writable path with --report FILE',
-        cause: error,
-      });
+      throw new PllayError(
+        'E_REPORT_UNWRITABLE',
+        `cannot write the report ${path}: ${(error as Error).message}`,
+        {
+          category: 'filesystem',
+          exitCode: ExitCode.usage,
+          hint: 'choose a writable path with --report FILE',
+          cause: error,
+        },
+      );
     }
     this.#folder = mkdtempSync(join(tmpdir(), 'pllay-hooks-report-'));
     this.#cases = createWriteStream(join(this.#folder, 'cases.xml'));
@@ -126,7 +136,10 @@ function testCase(result: EventResult): string {
 
 function attemptLines(result: EventResult): string {
   return result.attempts
-    .map((attempt) => `attempt ${attempt.number} at ${attempt.at.toISOString()}: ${describeAttempt(attempt.result)} (${attempt.result.durationMs} ms)`)
+    .map(
+      (attempt) =>
+        `attempt ${attempt.number} at ${attempt.at.toISOString()}: ${describeAttempt(attempt.result)} (${attempt.result.durationMs} ms)`,
+    )
     .join('\n');
 }
 

@@ -6,7 +6,11 @@ import type { EventResult, Signing } from './run.js';
  * Converts an event's attempts into a delivery record that `replay --failed`
  * can read back. Returns undefined for an event that was not attempted.
  */
-export function replayDeliveryRecord(result: EventResult, target: string, signing: Signing): DeliveryRecord | undefined {
+export function replayDeliveryRecord(
+  result: EventResult,
+  target: string,
+  signing: Signing,
+): DeliveryRecord | undefined {
   if (result.attempts.length === 0) {
     return undefined;
   }

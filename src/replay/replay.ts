@@ -7,7 +7,10 @@ import { replayDeliveryRecord } from './records.js';
 import { replayEvents, type EventResult, type ReplayOptions, type ReplaySummary } from './run.js';
 import { ReplayState } from './state.js';
 
-export interface RunReplayOptions extends Omit<ReplayOptions, 'inputs' | 'scan' | 'state' | 'onResult'> {
+export interface RunReplayOptions extends Omit<
+  ReplayOptions,
+  'inputs' | 'scan' | 'state' | 'onResult'
+> {
   /** Log paths in the order given; `-` reads standard input. */
   paths: readonly string[];
   stdin: NodeJS.ReadableStream;
@@ -34,7 +37,9 @@ export interface RunReplayOptions extends Omit<ReplayOptions, 'inputs' | 'scan' 
  * find unusable lines, then again to send, recording each event's outcome
  * in the state file, the delivery log and the report as it finishes.
  */
-export async function runReplay(options: RunReplayOptions): Promise<{ scan: InputScan; summary: ReplaySummary }> {
+export async function runReplay(
+  options: RunReplayOptions,
+): Promise<{ scan: InputScan; summary: ReplaySummary }> {
   const { inputs, cleanup } = await openInputs(options.paths, options.stdin);
   const closers: Array<() => Promise<void> | void> = [cleanup];
 
@@ -43,7 +48,8 @@ export async function runReplay(options: RunReplayOptions): Promise<{ scan: Inpu
     options.onScan?.(scan);
     assertUsable(scan, options.strict === true);
 
-    const state = options.statePath === undefined ? undefined : await ReplayState.open(options.statePath);
+    const state =
+      options.statePath === undefined ? undefined : await ReplayState.open(options.statePath);
     if (state) {
       closers.push(() => state.close());
     }
@@ -56,7 +62,8 @@ export async function runReplay(options: RunReplayOptions): Promise<{ scan: Inpu
     if (log) {
       closers.push(() => log.close());
     }
-    const report = options.reportPath === undefined ? undefined : new JunitReport(options.reportPath);
+    const report =
+      options.reportPath === undefined ? undefined : new JunitReport(options.reportPath);
     if (report) {
       closers.push(() => report.discard());
     }
@@ -95,7 +102,8 @@ function assertUsable(scan: InputScan, strict: boolean): void {
     return;
   }
 
-  const lines = scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
+  const lines =
+    scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
   throw new PllayError(
     'E_UNUSABLE_LINES',
     `${lines} no usable event, the first at ${first.file}:${first.line}: ${first.reason}`,
@@ -126,7 +134,12 @@ async function planReplay(
     stopped: false,
   };
 
-  for await (const event of selectEvents(inputs, options.selection, scan, () => summary.duplicates++)) {
+  for await (const event of selectEvents(
+    inputs,
+    options.selection,
+    scan,
+    () => summary.duplicates++,
+  )) {
     const delivered = state?.isDelivered(event.id) === true;
     summary.skipped += delivered ? 1 : 0;
     options.onPlanned?.(event, delivered);

@@ -63,7 +63,13 @@ export interface EventResult {
 
 /** Progress report of a run, for the caller to show. */
 export type ReplayProgress =
-  | { kind: 'attempt'; event: LoggedEvent; attempt: AttemptLog; maxAttempts: number; retry?: RetryDelay }
+  | {
+      kind: 'attempt';
+      event: LoggedEvent;
+      attempt: AttemptLog;
+      maxAttempts: number;
+      retry?: RetryDelay;
+    }
   | { kind: 'result'; result: EventResult }
   | { kind: 'duplicate'; event: LoggedEvent };
 
@@ -124,13 +130,18 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplaySummar
   });
 
   try {
-    await runPool(events, concurrency, async (event) => {
-      const result = await replayOne(event, context);
-      summary.attempts += result.attempts.length;
-      summary[result.outcome]++;
-      await options.onResult?.(result);
-      options.onProgress?.({ kind: 'result', result });
-    }, options.stopSignal);
+    await runPool(
+      events,
+      concurrency,
+      async (event) => {
+        const result = await replayOne(event, context);
+        summary.attempts += result.attempts.length;
+        summary[result.outcome]++;
+        await options.onResult?.(result);
+        options.onProgress?.({ kind: 'result', result });
+      },
+      options.stopSignal,
+    );
   } finally {
     await context.dispatcher.close();
   }
@@ -168,7 +179,13 @@ async function replayOne(event: LoggedEvent, context: RunContext): Promise<Event
       return finish('failed', deadlineReason(attempts, context));
     }
 
-    const attempt = await attemptOnce(event, headers, number, Math.min(remaining, options.timeoutMs ?? DEFAULT_TIMEOUT_MS), context);
+    const attempt = await attemptOnce(
+      event,
+      headers,
+      number,
+      Math.min(remaining, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      context,
+    );
     attempts.push(attempt);
     const verdict = nextStep(attempt, number, context);
     options.onProgress?.({
@@ -190,8 +207,7 @@ async function replayOne(event: LoggedEvent, context: RunContext): Promise<Event
 }
 
 type Step =
-  | { kind: 'done'; outcome: EventOutcome; reason: string }
-  | { kind: 'retry'; delay: RetryDelay };
+  { kind: 'done'; outcome: EventOutcome; reason: string } | { kind: 'retry'; delay: RetryDelay };
 
 /** Decides, after an attempt, whether the event is done or when to try again. */
 function nextStep(attempt: AttemptLog, number: number, context: RunContext): Step {
@@ -209,12 +225,20 @@ function nextStep(attempt: AttemptLog, number: number, context: RunContext): Ste
   }
   if (number >= policy.maxAttempts) {
     const tries = number === 1 ? '1 attempt' : `${number} attempts`;
-    return { kind: 'done', outcome: 'failed', reason: `gave up after ${tries}: ${describeAttempt(result)}` };
+    return {
+      kind: 'done',
+      outcome: 'failed',
+      reason: `gave up after ${tries}: ${describeAttempt(result)}`,
+    };
   }
 
   const delay = retryDelay(policy, number, result, context.clock);
   if (context.deadline !== undefined && context.clock.now() + delay.delayMs >= context.deadline) {
-    return { kind: 'done', outcome: 'failed', reason: `${deadlineReason([attempt], context)}: ${describeAttempt(result)}` };
+    return {
+      kind: 'done',
+      outcome: 'failed',
+      reason: `${deadlineReason([attempt], context)}: ${describeAttempt(result)}`,
+    };
   }
   return { kind: 'retry', delay };
 }
@@ -253,7 +277,11 @@ async function attemptOnce(
 function requestHeaders(event: LoggedEvent, context: RunContext): Record<string, string> {
   const { signing } = context.options;
   if (signing.kind === 'secret') {
-    return buildSignedHeaders({ body: event.body, secret: signing.secret, extra: context.baseHeaders });
+    return buildSignedHeaders({
+      body: event.body,
+      secret: signing.secret,
+      extra: context.baseHeaders,
+    });
   }
 
   return {

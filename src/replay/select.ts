@@ -30,10 +30,16 @@ export function eventFilter(selection: Selection): (event: LoggedEvent) => boole
     if (ids.size > 0 && !ids.has(event.id)) {
       return false;
     }
-    if (selection.since !== undefined && (event.time === undefined || event.time < selection.since)) {
+    if (
+      selection.since !== undefined &&
+      (event.time === undefined || event.time < selection.since)
+    ) {
       return false;
     }
-    if (selection.until !== undefined && (event.time === undefined || event.time > selection.until)) {
+    if (
+      selection.until !== undefined &&
+      (event.time === undefined || event.time > selection.until)
+    ) {
       return false;
     }
     return true;

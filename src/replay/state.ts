@@ -83,12 +83,16 @@ async function readDelivered(path: string): Promise<Set<string>> {
       }
     }
   } catch (error) {
-    throw new PllayError('E_STATE_UNREADABLE', `cannot read the state file ${path}: ${(error as Error).message}`, {
-      category: 'filesystem',
-      exitCode: ExitCode.usage,
-      hint: 'pass a readable file with --state, or a new path to start afresh',
-      cause: error,
-    });
+    throw new PllayError(
+      'E_STATE_UNREADABLE',
+      `cannot read the state file ${path}: ${(error as Error).message}`,
+      {
+        category: 'filesystem',
+        exitCode: ExitCode.usage,
+        hint: 'pass a readable file with --state, or a new path to start afresh',
+        cause: error,
+      },
+    );
   }
   return delivered;
 }

@@ -52,7 +52,9 @@ export class ProgressDisplay {
   update(counts: ProgressCounts): void {
     this.#counts = counts;
     const now = this.#now();
-    const interval = this.#options.bar ? BAR_REDRAW_MS : (this.#options.intervalMs ?? PLAIN_PROGRESS_INTERVAL_MS);
+    const interval = this.#options.bar
+      ? BAR_REDRAW_MS
+      : (this.#options.intervalMs ?? PLAIN_PROGRESS_INTERVAL_MS);
 
     if (now - this.#lastDraw >= interval || (this.#options.bar && counts.done === counts.total)) {
       this.#lastDraw = now;

@@ -18,13 +18,16 @@ export function eventSource(event: Pick<LoggedEvent, 'file' | 'line' | 'element'
 /** Warns about lines that contain no event and notes a torn last line. */
 export function renderScan(output: Output, scan: InputScan, strict: boolean): void {
   for (const torn of scan.torn) {
-    output.info(`${torn.file}:${torn.line}: skipped the last line, which is incomplete (a write cut short)`);
+    output.info(
+      `${torn.file}:${torn.line}: skipped the last line, which is incomplete (a write cut short)`,
+    );
   }
   if (scan.unusableCount === 0) {
     return;
   }
 
-  const lines = scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
+  const lines =
+    scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
   const consequence = strict ? '' : ' and were skipped (--strict makes this an error)';
   output.warn(`${lines} no usable event${consequence}:`);
   for (const line of scan.unusable.slice(0, LISTED_UNUSABLE)) {
@@ -43,7 +46,12 @@ export class ReplayView {
   readonly #total: number;
   #counts = { done: 0, delivered: 0, failed: 0, skipped: 0 };
 
-  constructor(options: { output: Output; target: string; total: number; progress: 'bar' | 'lines' | 'none' }) {
+  constructor(options: {
+    output: Output;
+    target: string;
+    total: number;
+    progress: 'bar' | 'lines' | 'none';
+  }) {
     this.#output = options.output;
     this.#target = options.target;
     this.#total = options.total;
@@ -65,7 +73,9 @@ export class ReplayView {
       this.#write(() => this.#renderResult(progress.result));
       this.#progress?.update({ ...this.#counts, total: this.#total });
     } else {
-      this.#output.debug(`${eventSource(progress.event)}: ${progress.event.id} already selected; repeat left out`);
+      this.#output.debug(
+        `${eventSource(progress.event)}: ${progress.event.id} already selected; repeat left out`,
+      );
     }
   };
 
@@ -84,7 +94,11 @@ export class ReplayView {
 
   #count(result: EventResult): void {
     this.#counts.done++;
-    if (result.outcome === 'delivered' || result.outcome === 'failed' || result.outcome === 'skipped') {
+    if (
+      result.outcome === 'delivered' ||
+      result.outcome === 'failed' ||
+      result.outcome === 'skipped'
+    ) {
       this.#counts[result.outcome]++;
     }
   }
@@ -97,7 +111,9 @@ export class ReplayView {
 
     const style = this.#output.style;
     const next = retry
-      ? style.yellow(`retrying in ${formatDuration(retry.delayMs)}${retry.source === 'retry-after' ? ' (Retry-After)' : ''}`)
+      ? style.yellow(
+          `retrying in ${formatDuration(retry.delayMs)}${retry.source === 'retry-after' ? ' (Retry-After)' : ''}`,
+        )
       : '';
     this.#output.line(
       `  ${style.dim('↻')} ${event.type.padEnd(20)} ${style.dim(event.id)}  attempt ${attempt.number}/${progress.maxAttempts}  ` +
@@ -126,14 +142,18 @@ export class ReplayView {
         return;
       case 'failed':
       case 'interrupted':
-        this.#output.line(`${style.red('✖')} ${head}  ${tries}  ${style.red(result.reason)}  ${style.dim(eventSource(event))}`);
+        this.#output.line(
+          `${style.red('✖')} ${head}  ${tries}  ${style.red(result.reason)}  ${style.dim(eventSource(event))}`,
+        );
     }
   }
 }
 
 function statusText(output: Output, attempt: AttemptLog): string {
   const { result } = attempt;
-  return result.status === undefined ? output.style.red(result.error?.code ?? 'error') : formatStatus(output.style, result.status);
+  return result.status === undefined
+    ? output.style.red(result.error?.code ?? 'error')
+    : formatStatus(output.style, result.status);
 }
 
 /** Builds the `--json` form of one event's result. */
@@ -170,10 +190,16 @@ export function renderSummary(output: Output, summary: ReplaySummary): void {
     ['time', formatDuration(summary.durationMs)],
   ];
   if (summary.interrupted > 0 || summary.notReached > 0) {
-    rows.splice(3, 0, ['interrupted', style.yellow(String(summary.interrupted + summary.notReached))]);
+    rows.splice(3, 0, [
+      'interrupted',
+      style.yellow(String(summary.interrupted + summary.notReached)),
+    ]);
   }
   if (summary.duplicates > 0) {
-    rows.splice(3, 0, ['repeats', `${summary.duplicates} later lines of an event already selected, left out (--no-dedupe sends them)`]);
+    rows.splice(3, 0, [
+      'repeats',
+      `${summary.duplicates} later lines of an event already selected, left out (--no-dedupe sends them)`,
+    ]);
   }
 
   output.result('');
@@ -192,8 +218,13 @@ export function renderSchedule(output: Output, schedule: ScheduledAttempt[]): vo
         : step.minDelayMs === step.maxDelayMs
           ? `after ${formatDuration(step.maxDelayMs)}`
           : `after ${formatDuration(step.minDelayMs)} to ${formatDuration(step.maxDelayMs)}`;
-    const total = step.attempt === 1 ? '' : output.style.dim(`  (at most ${formatDuration(step.maxElapsedMs)} from the first)`);
+    const total =
+      step.attempt === 1
+        ? ''
+        : output.style.dim(`  (at most ${formatDuration(step.maxElapsedMs)} from the first)`);
     output.line(`  attempt ${step.attempt}  ${wait}${total}`);
   }
-  output.line(output.style.dim('  A valid Retry-After header replaces the wait, up to --max-delay.'));
+  output.line(
+    output.style.dim('  A valid Retry-After header replaces the wait, up to --max-delay.'),
+  );
 }

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { Forwarder, type ForwardOptions } from '../../src/capture/forward.js';
-import { startCaptureServer, type CaptureEvent, type RunningCaptureServer } from '../../src/capture/server.js';
+import {
+  startCaptureServer,
+  type CaptureEvent,
+  type RunningCaptureServer,
+} from '../../src/capture/server.js';
 import { LogWriter } from '../../src/log/index.js';
 import { startTestServer, type TestHandler, type TestServer } from '../helpers/server.js';
 import { readNdjson, tempDir } from '../helpers/temp.js';
@@ -36,21 +40,47 @@ async function listen(options: Omit<ForwardOptions, 'url'> & { to: string }): Pr
   const folder = tempDir();
   const logPath = join(folder.path, 'capture.ndjson');
   const log = LogWriter.open(logPath);
-  const forwarder = new Forwarder({ timeoutMs: 5000, ...options, url: new URL(`${options.to}/webhooks/pllay`) });
+  const forwarder = new Forwarder({
+    timeoutMs: 5000,
+    ...options,
+    url: new URL(`${options.to}/webhooks/pllay`),
+  });
   const events: CaptureEvent[] = [];
-  const server = await startCaptureServer({ host: '127.0.0.1', port: 0, secrets: [SECRET], log, forwarder, onEvent: (event) => events.push(event) });
+  const server = await startCaptureServer({
+    host: '127.0.0.1',
+    port: 0,
+    secrets: [SECRET],
+    log,
+    forwarder,
+    onEvent: (event) => events.push(event),
+  });
 
-  cleanups.push(() => folder.remove(), () => log.close(), () => forwarder.close(), () => server.close());
+  cleanups.push(
+    () => folder.remove(),
+    () => log.close(),
+    () => forwarder.close(),
+    () => server.close(),
+  );
   return { server, events, logPath };
 }
 
-function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const sent = httpRequest(`${url}/webhooks/pllay`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text, headers: response.headers }));
-    });
+    const sent = httpRequest(
+      `${url}/webhooks/pllay`,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: text, headers: response.headers }),
+        );
+      },
+    );
     sent.on('error', reject);
     sent.end(body);
   });
@@ -76,7 +106,12 @@ describe('listen forwarding', () => {
     });
     const { server } = await listen({ to: target.url });
 
-    await post(server.url, BODY, { ...signed(BODY), 'x-trace': 'abc', 'x-hop': '1', connection: 'keep-alive, x-hop' });
+    await post(server.url, BODY, {
+      ...signed(BODY),
+      'x-trace': 'abc',
+      'x-hop': '1',
+      connection: 'keep-alive, x-hop',
+    });
     await until(() => target.requests.length === 1);
 
     const received = target.requests[0]!;
@@ -105,7 +140,9 @@ describe('listen forwarding', () => {
 
   it('relays the app response when sync', async () => {
     const target = await app((_request, response) => {
-      response.writeHead(422, { 'content-type': 'application/problem+json' }).end('{"error":"unknown customer"}');
+      response
+        .writeHead(422, { 'content-type': 'application/problem+json' })
+        .end('{"error":"unknown customer"}');
     });
     const { server } = await listen({ to: target.url, sync: true });
 
@@ -127,8 +164,15 @@ describe('listen forwarding', () => {
     expect(reply.status).toBe(502);
     expect(reply.body).toContain('connection refused');
     const delivery = readNdjson(logPath).find((record) => record.kind === 'delivery')!;
-    expect(delivery).toMatchObject({ source: 'forward', event_id: 'evt_fwd', ok: false, body: BODY });
-    expect((delivery.attempts as Array<Record<string, unknown>>)[0]!.error_code).toBe('ECONNREFUSED');
+    expect(delivery).toMatchObject({
+      source: 'forward',
+      event_id: 'evt_fwd',
+      ok: false,
+      body: BODY,
+    });
+    expect((delivery.attempts as Array<Record<string, unknown>>)[0]!.error_code).toBe(
+      'ECONNREFUSED',
+    );
   });
 
   it('skips invalid signatures by default', async () => {
@@ -167,8 +211,15 @@ describe('listen forwarding', () => {
 
     const records = readNdjson(logPath);
     expect(records.map((record) => record.kind)).toEqual(['capture', 'delivery']);
-    expect(records[1]).toMatchObject({ ok: false, target: `${target.url}/webhooks/pllay`, signature: 'valid' });
-    expect((records[1]!.attempts as Array<Record<string, unknown>>)[0]).toMatchObject({ status: 503, response: 'busy' });
+    expect(records[1]).toMatchObject({
+      ok: false,
+      target: `${target.url}/webhooks/pllay`,
+      signature: 'valid',
+    });
+    expect((records[1]!.attempts as Array<Record<string, unknown>>)[0]).toMatchObject({
+      status: 503,
+      response: 'busy',
+    });
   });
 
   it('treats a redirect as a failure', async () => {

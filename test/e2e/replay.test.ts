@@ -26,7 +26,12 @@ function folder(): string {
 }
 
 function envelope(id: string, type = 'payment.succeeded'): string {
-  return JSON.stringify({ id, type, created: 1_700_000_000, data: { object: { id: `pay_${id}` } } });
+  return JSON.stringify({
+    id,
+    type,
+    created: 1_700_000_000,
+    data: { object: { id: `pay_${id}` } },
+  });
 }
 
 function writeFile(name: string, text: string): string {
@@ -54,7 +59,9 @@ function perEvent(statuses: number[]): TestHandler {
 }
 
 function idsOf(server: TestServer): string[] {
-  return server.requests.map((request) => (JSON.parse(request.body.toString()) as { id: string }).id);
+  return server.requests.map(
+    (request) => (JSON.parse(request.body.toString()) as { id: string }).id,
+  );
 }
 
 /** Captures two events with listen --forward-to an app that always fails, and returns the log. */
@@ -63,11 +70,29 @@ async function captureWithFailingApp(): Promise<string> {
     response.writeHead(500).end('database unavailable');
   });
   const log = join(folder(), 'capture.ndjson');
-  const listen = startCli(['listen', '--port', '0', '--log', log, '--secret', SECRET, '--forward-to', failing.url]);
+  const listen = startCli([
+    'listen',
+    '--port',
+    '0',
+    '--log',
+    log,
+    '--secret',
+    SECRET,
+    '--forward-to',
+    failing.url,
+  ]);
   running.push(listen);
   const [, url] = await listen.waitForLine(/Listening on (\S+)/);
 
-  const sent = await runCli(['send', 'payment.succeeded', 'kyc.completed', '--to', url!, '--secret', SECRET]);
+  const sent = await runCli([
+    'send',
+    'payment.succeeded',
+    'kyc.completed',
+    '--to',
+    url!,
+    '--secret',
+    SECRET,
+  ]);
   expect(sent.code).toBe(0);
   await listen.waitForLine(/kyc\.completed.*<-- 500/);
   expect(await listen.stop('SIGINT')).toBe(0);
@@ -79,11 +104,27 @@ describe('replay command', () => {
     const log = await captureWithFailingApp();
     const target = await app(perEvent([503, 503, 200]));
 
-    const result = await runCli(['replay', log, '--failed', '--to', target.url, '--secret', SECRET, '--initial-delay', '100ms', '--json']);
+    const result = await runCli([
+      'replay',
+      log,
+      '--failed',
+      '--to',
+      target.url,
+      '--secret',
+      SECRET,
+      '--initial-delay',
+      '100ms',
+      '--json',
+    ]);
 
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.map((line) => [line.type, line.outcome, (line.attempts as unknown[]).length])).toEqual([
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(
+      lines.map((line) => [line.type, line.outcome, (line.attempts as unknown[]).length]),
+    ).toEqual([
       ['payment.succeeded', 'delivered', 3],
       ['kyc.completed', 'delivered', 3],
     ]);
@@ -100,7 +141,9 @@ describe('replay command', () => {
     await runCli(['replay', log, '--failed', '--to', target.url, '--secret', SECRET]);
 
     const captured = readNdjson(log).filter((record) => record.kind === 'capture');
-    expect(target.requests.map((request) => request.body.toString())).toEqual(captured.map((record) => record.body));
+    expect(target.requests.map((request) => request.body.toString())).toEqual(
+      captured.map((record) => record.body),
+    );
   });
 
   it('exits 1 and names failed events', async () => {
@@ -108,16 +151,41 @@ describe('replay command', () => {
     const target = await app(perEvent([503]));
     const report = join(folder(), 'junit.xml');
 
-    const result = await runCli(['replay', log, '--failed', '--to', target.url, '--secret', SECRET, '--max-attempts', '2', '--initial-delay', '50ms', '--report', report]);
+    const result = await runCli([
+      'replay',
+      log,
+      '--failed',
+      '--to',
+      target.url,
+      '--secret',
+      SECRET,
+      '--max-attempts',
+      '2',
+      '--initial-delay',
+      '50ms',
+      '--report',
+      report,
+    ]);
 
     expect(result.code).toBe(1);
-    const ids = readNdjson(log).filter((record) => record.kind === 'capture').map((record) => record.event_id as string);
-    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(report, 'utf8')) as {
-      testsuites: { failures: string; testsuite: { testcase: Array<{ name: string; failure?: { message: string } }> } };
+    const ids = readNdjson(log)
+      .filter((record) => record.kind === 'capture')
+      .map((record) => record.event_id as string);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+      readFileSync(report, 'utf8'),
+    ) as {
+      testsuites: {
+        failures: string;
+        testsuite: { testcase: Array<{ name: string; failure?: { message: string } }> };
+      };
     };
     expect(parsed.testsuites.failures).toBe('2');
-    expect(parsed.testsuites.testsuite.testcase.map((testCase) => testCase.name.split(' ')[0])).toEqual(ids);
-    expect(parsed.testsuites.testsuite.testcase[0]!.failure!.message).toBe('gave up after 2 attempts: rejected with 503');
+    expect(
+      parsed.testsuites.testsuite.testcase.map((testCase) => testCase.name.split(' ')[0]),
+    ).toEqual(ids);
+    expect(parsed.testsuites.testsuite.testcase[0]!.failure!.message).toBe(
+      'gave up after 2 attempts: rejected with 503',
+    );
     expect(result.stdout).toMatch(/failed\s+2/);
   });
 
@@ -126,7 +194,22 @@ describe('replay command', () => {
     const log = writeFile('events.ndjson', `${envelope('evt_1')}\n${envelope('evt_2')}\n`);
     const started = Date.now();
 
-    const result = await runCli(['replay', log, '--to', target.url, '--secret', SECRET, '--max-attempts', '50', '--backoff', 'constant', '--initial-delay', '200ms', '--deadline', '2s']);
+    const result = await runCli([
+      'replay',
+      log,
+      '--to',
+      target.url,
+      '--secret',
+      SECRET,
+      '--max-attempts',
+      '50',
+      '--backoff',
+      'constant',
+      '--initial-delay',
+      '200ms',
+      '--deadline',
+      '2s',
+    ]);
 
     expect(result.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -140,9 +223,23 @@ describe('replay command', () => {
       const id = (JSON.parse(request.body.toString()) as { id: string }).id;
       response.writeHead(id === 'evt_1' || recovered ? 200 : 503).end();
     });
-    const log = writeFile('events.ndjson', [envelope('evt_1'), envelope('evt_2'), envelope('evt_3')].join('\n') + '\n');
+    const log = writeFile(
+      'events.ndjson',
+      [envelope('evt_1'), envelope('evt_2'), envelope('evt_3')].join('\n') + '\n',
+    );
     const state = join(folder(), 'replay.state');
-    const args = ['replay', log, '--to', target.url, '--secret', SECRET, '--state', state, '--initial-delay', '10s'];
+    const args = [
+      'replay',
+      log,
+      '--to',
+      target.url,
+      '--secret',
+      SECRET,
+      '--state',
+      state,
+      '--initial-delay',
+      '10s',
+    ];
 
     const first = startCli(args);
     running.push(first);
@@ -160,7 +257,10 @@ describe('replay command', () => {
 
   it('reports junk and a torn last line', async () => {
     const target = await app(perEvent([200]));
-    const log = writeFile('mixed.ndjson', `${envelope('evt_1')}\nnot json\n{"level":"info","msg":"boot"}\n${envelope('evt_2')}\n{"id":"evt_3","type":"pay`);
+    const log = writeFile(
+      'mixed.ndjson',
+      `${envelope('evt_1')}\nnot json\n{"level":"info","msg":"boot"}\n${envelope('evt_2')}\n{"id":"evt_3","type":"pay`,
+    );
 
     const result = await runCli(['replay', log, '--to', target.url, '--secret', SECRET]);
 
@@ -176,34 +276,72 @@ describe('replay command', () => {
     const target = await app(perEvent([200]));
     const log = writeFile('mixed.ndjson', `${envelope('evt_1')}\nnot json\n`);
 
-    const result = await runCli(['replay', log, '--to', target.url, '--secret', SECRET, '--strict']);
+    const result = await runCli([
+      'replay',
+      log,
+      '--to',
+      target.url,
+      '--secret',
+      SECRET,
+      '--strict',
+    ]);
 
     expect(result.code).toBe(2);
     expect(target.requests).toHaveLength(0);
-    expect(result.stderr).toContain(`error: 1 line contains no usable event, the first at ${log}:2`);
+    expect(result.stderr).toContain(
+      `error: 1 line contains no usable event, the first at ${log}:2`,
+    );
   });
 
   it('exits 2 for a missing log', async () => {
-    const result = await runCli(['replay', '/nonexistent/capture.ndjson', '--to', '127.0.0.1:9', '--secret', SECRET]);
+    const result = await runCli([
+      'replay',
+      '/nonexistent/capture.ndjson',
+      '--to',
+      '127.0.0.1:9',
+      '--secret',
+      SECRET,
+    ]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('cannot read the log /nonexistent/capture.ndjson: file not found');
+    expect(result.stderr).toContain(
+      'cannot read the log /nonexistent/capture.ndjson: file not found',
+    );
   });
 
   it('reads envelopes from standard input', async () => {
     const target = await app(perEvent([200]));
 
-    const result = await runCli(['replay', '-', '--to', target.url, '--secret', SECRET, '--json'], { input: `[${envelope('evt_1')},\n${envelope('evt_2')}]` });
+    const result = await runCli(['replay', '-', '--to', target.url, '--secret', SECRET, '--json'], {
+      input: `[${envelope('evt_1')},\n${envelope('evt_2')}]`,
+    });
 
     expect(result.code).toBe(0);
     expect(idsOf(target)).toEqual(['evt_1', 'evt_2']);
-    expect(result.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { source: string }).source)).toEqual(['stdin:1[0]', 'stdin:2[1]']);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { source: string }).source),
+    ).toEqual(['stdin:1[0]', 'stdin:2[1]']);
   });
 
   it('prints the schedule on a dry run', async () => {
     const log = writeFile('events.ndjson', `${envelope('evt_1')}\n`);
 
-    const result = await runCli(['replay', log, '--to', '127.0.0.1:9', '--dry-run', '--max-attempts', '3', '--initial-delay', '1s', '--factor', '3']);
+    const result = await runCli([
+      'replay',
+      log,
+      '--to',
+      '127.0.0.1:9',
+      '--dry-run',
+      '--max-attempts',
+      '3',
+      '--initial-delay',
+      '1s',
+      '--factor',
+      '3',
+    ]);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('attempt 2  after 1.00 s');
@@ -223,14 +361,22 @@ describe('replay command', () => {
   it('reads a large log in flat memory', async () => {
     // Holding these 300,000 events at once takes over 100 MB of heap; the cap below is 32 MB.
     const lines = Array.from({ length: 300_000 }, (_, index) =>
-      JSON.stringify({ id: `evt_${index % 1000}`, type: 'payment.succeeded', created: 1_700_000_000, data: { object: { n: index } } }),
+      JSON.stringify({
+        id: `evt_${index % 1000}`,
+        type: 'payment.succeeded',
+        created: 1_700_000_000,
+        data: { object: { n: index } },
+      }),
     );
     const log = writeFile('large.ndjson', `${lines.join('\n')}\n`);
 
-    const result = await runCli(['replay', log, '--to', '127.0.0.1:9', '--dry-run', '--quiet', '--no-dedupe'], {
-      env: { NODE_OPTIONS: '--max-old-space-size=32' },
-      timeoutMs: 90_000,
-    });
+    const result = await runCli(
+      ['replay', log, '--to', '127.0.0.1:9', '--dry-run', '--quiet', '--no-dedupe'],
+      {
+        env: { NODE_OPTIONS: '--max-old-space-size=32' },
+        timeoutMs: 90_000,
+      },
+    );
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -253,7 +399,14 @@ describe('replay command', () => {
 
 describe('listen forwarding flags', () => {
   it('needs --forward-to for --forward-sync', async () => {
-    const result = await runCli(['listen', '--port', '0', '--log', join(folder(), 'capture.ndjson'), '--forward-sync']);
+    const result = await runCli([
+      'listen',
+      '--port',
+      '0',
+      '--log',
+      join(folder(), 'capture.ndjson'),
+      '--forward-sync',
+    ]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: --forward-sync needs --forward-to');

@@ -11,13 +11,21 @@ import {
   type BackoffPolicy,
 } from '../../src/replay/backoff.js';
 
-const policy = (overrides: Partial<BackoffPolicy> = {}): BackoffPolicy => ({ ...DEFAULT_BACKOFF, ...overrides });
+const policy = (overrides: Partial<BackoffPolicy> = {}): BackoffPolicy => ({
+  ...DEFAULT_BACKOFF,
+  ...overrides,
+});
 const never = (): number => {
   throw new Error('random must not be called without jitter');
 };
 
 function status(code: number, retryAfter?: string): AttemptResult {
-  return { ok: code >= 200 && code < 300, status: code, durationMs: 1, ...(retryAfter ? { retryAfter } : {}) };
+  return {
+    ok: code >= 200 && code < 300,
+    status: code,
+    durationMs: 1,
+    ...(retryAfter ? { retryAfter } : {}),
+  };
 }
 
 function failure(code: string): AttemptResult {
@@ -32,14 +40,20 @@ describe('backoffDelay', () => {
   });
 
   it('applies the exponential factor', () => {
-    const delays = [1, 2, 3].map((retry) => backoffDelay(policy({ initialDelayMs: 100, factor: 3 }), retry, never));
+    const delays = [1, 2, 3].map((retry) =>
+      backoffDelay(policy({ initialDelayMs: 100, factor: 3 }), retry, never),
+    );
 
     expect(delays).toEqual([100, 300, 900]);
   });
 
   it('grows linearly and stays constant', () => {
-    const linear = [1, 2, 3].map((retry) => backoffDelay(policy({ strategy: 'linear', initialDelayMs: 200 }), retry, never));
-    const constant = [1, 2, 3].map((retry) => backoffDelay(policy({ strategy: 'constant', initialDelayMs: 200 }), retry, never));
+    const linear = [1, 2, 3].map((retry) =>
+      backoffDelay(policy({ strategy: 'linear', initialDelayMs: 200 }), retry, never),
+    );
+    const constant = [1, 2, 3].map((retry) =>
+      backoffDelay(policy({ strategy: 'constant', initialDelayMs: 200 }), retry, never),
+    );
 
     expect(linear).toEqual([200, 400, 600]);
     expect(constant).toEqual([200, 200, 200]);
@@ -69,9 +83,12 @@ describe('classifyFailure', () => {
     expect(classifyFailure(status(code))).toBe('permanent');
   });
 
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'TIMEOUT', 'CONNECT_TIMEOUT', 'ENOTFOUND'])('retries network error %s', (code) => {
-    expect(classifyFailure(failure(code))).toBe('retryable');
-  });
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'TIMEOUT', 'CONNECT_TIMEOUT', 'ENOTFOUND'])(
+    'retries network error %s',
+    (code) => {
+      expect(classifyFailure(failure(code))).toBe('retryable');
+    },
+  );
 
   it('gives up on TLS and cancellation', () => {
     expect(classifyFailure(failure('TLS'))).toBe('permanent');
@@ -95,24 +112,36 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Fri, 31 Jan 2025 11:00:00 GMT', now)).toBe(0);
   });
 
-  it.each(['soon', '-1', '1.5', '', '2025-01-31T12:00:05Z', 'Fri, 99 Foo 2025'])('rejects malformed "%s"', (value) => {
-    expect(parseRetryAfter(value, now)).toBeUndefined();
-  });
+  it.each(['soon', '-1', '1.5', '', '2025-01-31T12:00:05Z', 'Fri, 99 Foo 2025'])(
+    'rejects malformed "%s"',
+    (value) => {
+      expect(parseRetryAfter(value, now)).toBeUndefined();
+    },
+  );
 });
 
 describe('retryDelay', () => {
   const clock = { now: () => 0, random: () => 0 };
 
   it('prefers a valid Retry-After', () => {
-    expect(retryDelay(policy(), 1, status(429, '2'), clock)).toEqual({ delayMs: 2000, source: 'retry-after' });
+    expect(retryDelay(policy(), 1, status(429, '2'), clock)).toEqual({
+      delayMs: 2000,
+      source: 'retry-after',
+    });
   });
 
   it('caps Retry-After at the maximum delay', () => {
-    expect(retryDelay(policy({ maxDelayMs: 1500 }), 1, status(503, '60'), clock)).toEqual({ delayMs: 1500, source: 'retry-after' });
+    expect(retryDelay(policy({ maxDelayMs: 1500 }), 1, status(503, '60'), clock)).toEqual({
+      delayMs: 1500,
+      source: 'retry-after',
+    });
   });
 
   it('falls back on a malformed Retry-After', () => {
-    expect(retryDelay(policy(), 2, status(503, 'later'), clock)).toEqual({ delayMs: 1000, source: 'backoff' });
+    expect(retryDelay(policy(), 2, status(503, 'later'), clock)).toEqual({
+      delayMs: 1000,
+      source: 'backoff',
+    });
   });
 });
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { extractEvent, findMemberText, type Extraction } from '../../src/replay/extract.js';
 
-const ENVELOPE = '{"id":"evt_1","type":"payment.succeeded","created":1761958815,"data":{"object":{"note":"caf\\u00e9 \\"x\\""}}}';
+const ENVELOPE =
+  '{"id":"evt_1","type":"payment.succeeded","created":1761958815,"data":{"object":{"note":"caf\\u00e9 \\"x\\""}}}';
 
 function extract(raw: string): Extraction {
   return extractEvent({ kind: 'value', line: 7, raw, value: JSON.parse(raw) }, 'app.log');
@@ -22,7 +23,13 @@ describe('extractEvent', () => {
     const event = eventOf(spaced);
 
     expect(event.body.toString('utf8')).toBe(spaced);
-    expect(event).toMatchObject({ id: 'evt_1', type: 'payment.succeeded', shape: 'envelope', line: 7, file: 'app.log' });
+    expect(event).toMatchObject({
+      id: 'evt_1',
+      type: 'payment.succeeded',
+      shape: 'envelope',
+      line: 7,
+      file: 'app.log',
+    });
     expect(event.time).toBe(1761958815 * 1000);
   });
 
@@ -47,20 +54,44 @@ describe('extractEvent', () => {
 
   it('decodes a base64 body exactly', () => {
     const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
-    const record = { kind: 'capture', event_id: 'evt_bin', type: 'x', body_base64: bytes.toString('base64'), signature: 'valid' };
+    const record = {
+      kind: 'capture',
+      event_id: 'evt_bin',
+      type: 'x',
+      body_base64: bytes.toString('base64'),
+      signature: 'valid',
+    };
 
     expect(eventOf(JSON.stringify(record)).body.equals(bytes)).toBe(true);
   });
 
   it('reads the outcome of a delivery record', () => {
-    const record = { kind: 'delivery', source: 'forward', event_id: 'evt_1', type: 'x', body: ENVELOPE, ok: false, attempts: [{ at: '2025-01-31T12:00:00Z' }] };
+    const record = {
+      kind: 'delivery',
+      source: 'forward',
+      event_id: 'evt_1',
+      type: 'x',
+      body: ENVELOPE,
+      ok: false,
+      attempts: [{ at: '2025-01-31T12:00:00Z' }],
+    };
     const found = extract(JSON.stringify(record));
 
-    expect(found).toMatchObject({ event: { id: 'evt_1', shape: 'delivery' }, outcome: { id: 'evt_1', ok: false } });
+    expect(found).toMatchObject({
+      event: { id: 'evt_1', shape: 'delivery' },
+      outcome: { id: 'evt_1', ok: false },
+    });
   });
 
   it('finds an envelope string under body', () => {
-    const event = eventOf(JSON.stringify({ level: 'error', msg: 'webhook failed', body: ENVELOPE, time: '2025-02-01T00:00:00Z' }));
+    const event = eventOf(
+      JSON.stringify({
+        level: 'error',
+        msg: 'webhook failed',
+        body: ENVELOPE,
+        time: '2025-02-01T00:00:00Z',
+      }),
+    );
 
     expect(event.body.toString('utf8')).toBe(ENVELOPE);
     expect(event.shape).toBe('app-log');
@@ -88,11 +119,15 @@ describe('extractEvent', () => {
   });
 
   it('rejects a record without a body', () => {
-    expect(extract('{"kind":"capture","event_id":"evt_1","type":"x"}')).toEqual({ unusable: 'capture record without a body' });
+    expect(extract('{"kind":"capture","event_id":"evt_1","type":"x"}')).toEqual({
+      unusable: 'capture record without a body',
+    });
   });
 
   it('rejects a record of a non-event body', () => {
-    const found = extract(JSON.stringify({ kind: 'capture', event_id: null, type: null, body: 'ping' }));
+    const found = extract(
+      JSON.stringify({ kind: 'capture', event_id: null, type: null, body: 'ping' }),
+    );
 
     expect(found).toHaveProperty('unusable');
   });

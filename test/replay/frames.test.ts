@@ -7,7 +7,11 @@ async function frames(text: string, chunkSize = 7): Promise<Frame[]> {
     text.slice(index * chunkSize, (index + 1) * chunkSize),
   );
   const found: Frame[] = [];
-  for await (const frame of frameJsonValues((async function* () { yield* chunks; })())) {
+  for await (const frame of frameJsonValues(
+    (async function* () {
+      yield* chunks;
+    })(),
+  )) {
     found.push(frame);
   }
   return found;

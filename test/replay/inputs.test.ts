@@ -19,11 +19,29 @@ function envelope(id: string, type = 'payment.succeeded', created = 1_700_000_00
 }
 
 function capture(id: string, receivedAt = '2025-01-31T12:00:00Z'): string {
-  return JSON.stringify({ kind: 'capture', event_id: id, type: 'payment.succeeded', received_at: receivedAt, headers: {}, body: envelope(id), signature: 'valid' });
+  return JSON.stringify({
+    kind: 'capture',
+    event_id: id,
+    type: 'payment.succeeded',
+    received_at: receivedAt,
+    headers: {},
+    body: envelope(id),
+    signature: 'valid',
+  });
 }
 
 function delivery(id: string, ok: boolean, source = 'forward'): string {
-  return JSON.stringify({ kind: 'delivery', source, event_id: id, type: 'payment.succeeded', body: envelope(id), signature: 'valid', target: 'http://app', ok, attempts: [{ at: '2025-01-31T12:00:01Z', duration_ms: 1 }] });
+  return JSON.stringify({
+    kind: 'delivery',
+    source,
+    event_id: id,
+    type: 'payment.succeeded',
+    body: envelope(id),
+    signature: 'valid',
+    target: 'http://app',
+    ok,
+    attempts: [{ at: '2025-01-31T12:00:01Z', duration_ms: 1 }],
+  });
 }
 
 async function logText(text: string, name = 'log.ndjson'): Promise<ReplayInput[]> {
@@ -42,7 +60,10 @@ function selection(overrides: Partial<Selection> = {}): Selection {
   return { failed: false, types: [], ids: [], dedupe: true, ...overrides };
 }
 
-async function selectedIds(inputs: ReplayInput[], chosen: Selection): Promise<{ ids: string[]; total: number }> {
+async function selectedIds(
+  inputs: ReplayInput[],
+  chosen: Selection,
+): Promise<{ ids: string[]; total: number }> {
   const scan = await scanInputs(inputs, chosen);
   const ids: string[] = [];
   for await (const event of selectEvents(inputs, chosen, scan)) {
@@ -75,20 +96,43 @@ describe('selection', () => {
     const inputs = await logFile([envelope('evt_a'), envelope('evt_b'), envelope('evt_a')]);
 
     expect(await selectedIds(inputs, selection())).toEqual({ ids: ['evt_a', 'evt_b'], total: 2 });
-    expect(await selectedIds(inputs, selection({ dedupe: false }))).toEqual({ ids: ['evt_a', 'evt_b', 'evt_a'], total: 3 });
+    expect(await selectedIds(inputs, selection({ dedupe: false }))).toEqual({
+      ids: ['evt_a', 'evt_b', 'evt_a'],
+      total: 3,
+    });
   });
 
   it('filters by type glob and id', async () => {
-    const inputs = await logFile([envelope('evt_1', 'payment.failed'), envelope('evt_2', 'kyc.started'), envelope('evt_3', 'payment.refunded')]);
+    const inputs = await logFile([
+      envelope('evt_1', 'payment.failed'),
+      envelope('evt_2', 'kyc.started'),
+      envelope('evt_3', 'payment.refunded'),
+    ]);
 
-    expect((await selectedIds(inputs, selection({ types: ['payment.*'] }))).ids).toEqual(['evt_1', 'evt_3']);
-    expect((await selectedIds(inputs, selection({ types: ['kyc.*', '*.refunded'] }))).ids).toEqual(['evt_2', 'evt_3']);
-    expect((await selectedIds(inputs, selection({ ids: ['evt_3', 'evt_1'] }))).ids).toEqual(['evt_1', 'evt_3']);
+    expect((await selectedIds(inputs, selection({ types: ['payment.*'] }))).ids).toEqual([
+      'evt_1',
+      'evt_3',
+    ]);
+    expect((await selectedIds(inputs, selection({ types: ['kyc.*', '*.refunded'] }))).ids).toEqual([
+      'evt_2',
+      'evt_3',
+    ]);
+    expect((await selectedIds(inputs, selection({ ids: ['evt_3', 'evt_1'] }))).ids).toEqual([
+      'evt_1',
+      'evt_3',
+    ]);
   });
 
   it('filters by time window', async () => {
-    const inputs = await logFile([capture('evt_old', '2025-01-01T00:00:00Z'), capture('evt_mid', '2025-01-15T00:00:00Z'), capture('evt_new', '2025-02-01T00:00:00Z')]);
-    const window = selection({ since: Date.parse('2025-01-10T00:00:00Z'), until: Date.parse('2025-01-20T00:00:00Z') });
+    const inputs = await logFile([
+      capture('evt_old', '2025-01-01T00:00:00Z'),
+      capture('evt_mid', '2025-01-15T00:00:00Z'),
+      capture('evt_new', '2025-02-01T00:00:00Z'),
+    ]);
+    const window = selection({
+      since: Date.parse('2025-01-10T00:00:00Z'),
+      until: Date.parse('2025-01-20T00:00:00Z'),
+    });
 
     expect(await selectedIds(inputs, window)).toEqual({ ids: ['evt_mid'], total: 1 });
   });
@@ -96,11 +140,16 @@ describe('selection', () => {
   it('stops at the limit', async () => {
     const inputs = await logFile([envelope('evt_1'), envelope('evt_2'), envelope('evt_3')]);
 
-    expect(await selectedIds(inputs, selection({ limit: 2 }))).toEqual({ ids: ['evt_1', 'evt_2'], total: 2 });
+    expect(await selectedIds(inputs, selection({ limit: 2 }))).toEqual({
+      ids: ['evt_1', 'evt_2'],
+      total: 2,
+    });
   });
 
   it('lists unusable lines and a torn last line', async () => {
-    const inputs = await logText(`${envelope('evt_1')}\ngarbage\n{"level":"info"}\n${envelope('evt_2')}\n{"id":"evt_3","ty`);
+    const inputs = await logText(
+      `${envelope('evt_1')}\ngarbage\n{"level":"info"}\n${envelope('evt_2')}\n{"id":"evt_3","ty`,
+    );
 
     const scan = await scanInputs(inputs, selection());
 
@@ -121,12 +170,18 @@ describe('selection', () => {
   });
 
   it('reads a JSON array file', async () => {
-    const inputs = await logFile([`[\n  ${envelope('evt_1')},\n  ${envelope('evt_2')}\n]`], 'events.json');
+    const inputs = await logFile(
+      [`[\n  ${envelope('evt_1')},\n  ${envelope('evt_2')}\n]`],
+      'events.json',
+    );
 
     expect((await selectedIds(inputs, selection())).ids).toEqual(['evt_1', 'evt_2']);
   });
 
   it('rejects a missing log', async () => {
-    await expect(openInputs(['/nonexistent/log.ndjson'], Readable.from([]))).rejects.toMatchObject({ code: 'E_LOG_UNREADABLE', exitCode: 2 });
+    await expect(openInputs(['/nonexistent/log.ndjson'], Readable.from([]))).rejects.toMatchObject({
+      code: 'E_LOG_UNREADABLE',
+      exitCode: 2,
+    });
   });
 });

@@ -22,7 +22,12 @@ afterEach(async () => {
 });
 
 function envelope(id: string, type = 'payment.succeeded'): string {
-  return JSON.stringify({ id, type, created: 1_700_000_000, data: { object: { id: `pay_${id}` } } });
+  return JSON.stringify({
+    id,
+    type,
+    created: 1_700_000_000,
+    data: { object: { id: `pay_${id}` } },
+  });
 }
 
 function folder(): string {
@@ -42,7 +47,9 @@ function scripted(statuses: Array<number | [number, Record<string, string>]>): T
   return (_request, response, index) => {
     const step = statuses[Math.min(index, statuses.length - 1)]!;
     const [status, headers] = Array.isArray(step) ? step : [step, {}];
-    response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(`{"status":${status}}`);
+    response
+      .writeHead(status, { 'content-type': 'application/json', ...headers })
+      .end(`{"status":${status}}`);
   };
 }
 
@@ -90,7 +97,9 @@ describe('replay retries', () => {
   it('follows a linear backoff', async () => {
     const app = await server(scripted([500, 500, 500, 200]));
 
-    await replay([writeLog([envelope('evt_1')])], app.url, { policy: policy({ strategy: 'linear', initialDelayMs: 100 }) });
+    await replay([writeLog([envelope('evt_1')])], app.url, {
+      policy: policy({ strategy: 'linear', initialDelayMs: 100 }),
+    });
 
     const [first, second, third] = gaps(app);
     expect(first).toBeGreaterThanOrEqual(90);
@@ -102,7 +111,9 @@ describe('replay retries', () => {
   it('waits for Retry-After', async () => {
     const app = await server(scripted([[429, { 'retry-after': '1' }], 200]));
 
-    const { summary } = await replay([writeLog([envelope('evt_1')])], app.url, { policy: policy({ initialDelayMs: 10 }) });
+    const { summary } = await replay([writeLog([envelope('evt_1')])], app.url, {
+      policy: policy({ initialDelayMs: 10 }),
+    });
 
     expect(summary.delivered).toBe(1);
     expect(gaps(app)[0]).toBeGreaterThanOrEqual(900);
@@ -113,7 +124,9 @@ describe('replay retries', () => {
     const app = await server(scripted([400, 200]));
     const results: string[] = [];
 
-    const { summary } = await replay([writeLog([envelope('evt_1')])], app.url, { onResult: (result) => results.push(result.reason) });
+    const { summary } = await replay([writeLog([envelope('evt_1')])], app.url, {
+      onResult: (result) => results.push(result.reason),
+    });
 
     expect(app.requests).toHaveLength(1);
     expect(summary).toMatchObject({ delivered: 0, failed: 1, attempts: 1 });
@@ -190,9 +203,15 @@ describe('replay retries', () => {
       response.writeHead(seen === 1 ? 503 : 200).end();
     });
 
-    const { summary } = await replay([writeLog([envelope('evt_1'), envelope('evt_2'), envelope('evt_3')])], app.url, { concurrency: 3 });
+    const { summary } = await replay(
+      [writeLog([envelope('evt_1'), envelope('evt_2'), envelope('evt_3')])],
+      app.url,
+      { concurrency: 3 },
+    );
 
-    const ids = app.requests.map((request) => (JSON.parse(request.body.toString()) as { id: string }).id);
+    const ids = app.requests.map(
+      (request) => (JSON.parse(request.body.toString()) as { id: string }).id,
+    );
     expect(summary.delivered).toBe(3);
     expect(new Set(ids.slice(0, 3)).size).toBe(3);
     expect(ids).toHaveLength(6);
@@ -240,13 +259,16 @@ describe('replay retries', () => {
 describe('replay fidelity', () => {
   it('sends the logged bytes and signs them', async () => {
     const app = await server(scripted([200]));
-    const body = '{ "id":"evt_1",  "type":"payment.succeeded","created":1,"data":{"object":{"s":"caf\\u00e9\\n\\"q\\""}} }';
+    const body =
+      '{ "id":"evt_1",  "type":"payment.succeeded","created":1,"data":{"object":{"s":"caf\\u00e9\\n\\"q\\""}} }';
 
     await replay([writeLog([body])], app.url);
 
     const received = app.requests[0]!;
     expect(received.body.toString('utf8')).toBe(body);
-    expect(received.headers['pllay-signature']).toBe(createHmac('sha256', SECRET).update(body).digest('hex'));
+    expect(received.headers['pllay-signature']).toBe(
+      createHmac('sha256', SECRET).update(body).digest('hex'),
+    );
   });
 
   it('keeps the logged signature header', async () => {
@@ -301,7 +323,11 @@ describe('replay records', () => {
     });
 
     const records = readNdjson(deliveries);
-    expect(records.slice(0, 2).map((record) => [record.event_id, record.ok, (record.attempts as unknown[]).length])).toEqual([
+    expect(
+      records
+        .slice(0, 2)
+        .map((record) => [record.event_id, record.ok, (record.attempts as unknown[]).length]),
+    ).toEqual([
       ['evt_ok', true, 1],
       ['evt_bad', false, 2],
     ]);
@@ -316,16 +342,27 @@ describe('replay records', () => {
     const report = join(folder(), 'reports', 'junit.xml');
     const nasty = 'type<&>"\'\u0001\ud800';
 
-    await replay([writeLog([envelope('evt_ok'), envelope('evt_bad', nasty)])], app.url, { reportPath: report });
+    await replay([writeLog([envelope('evt_ok'), envelope('evt_bad', nasty)])], app.url, {
+      reportPath: report,
+    });
 
     const xml = readFileSync(report, 'utf8');
-    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
-      testsuites: { tests: string; failures: string; testsuite: { testcase: Array<Record<string, unknown>> } };
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+      xml,
+    ) as {
+      testsuites: {
+        tests: string;
+        failures: string;
+        testsuite: { testcase: Array<Record<string, unknown>> };
+      };
     };
     const cases = parsed.testsuites.testsuite.testcase;
     expect(parsed.testsuites.tests).toBe('2');
     expect(parsed.testsuites.failures).toBe('1');
-    expect(cases.map((testCase) => testCase.name)).toEqual([expect.stringContaining('evt_ok'), expect.stringContaining('evt_bad')]);
+    expect(cases.map((testCase) => testCase.name)).toEqual([
+      expect.stringContaining('evt_ok'),
+      expect.stringContaining('evt_bad'),
+    ]);
     expect(cases[1]!.classname).toBe('type<&>"\'\uFFFD\uFFFD');
     expect(cases[1]!.failure).toMatchObject({ message: 'rejected with 400; not retried' });
     expect(cases[0]!.failure).toBeUndefined();
@@ -353,7 +390,13 @@ async function startLateServer(port: number): Promise<TestServer> {
   const { createServer } = await import('node:http');
   const requests: TestServer['requests'] = [];
   const late = createServer((request, response) => {
-    requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.alloc(0), at: Date.now() });
+    requests.push({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: request.headers,
+      body: Buffer.alloc(0),
+      at: Date.now(),
+    });
     request.resume();
     response.writeHead(200).end('{}');
   });

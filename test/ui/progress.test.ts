@@ -5,12 +5,22 @@ import { describe, expect, it } from 'vitest';
 
 import { ProgressDisplay } from '../../src/ui/progress.js';
 
-function display(bar: boolean): { progress: ProgressDisplay; written: () => string; advance: (ms: number) => void } {
+function display(bar: boolean): {
+  progress: ProgressDisplay;
+  written: () => string;
+  advance: (ms: number) => void;
+} {
   const stream = new PassThrough();
   let text = '';
   stream.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
   let now = 0;
-  const progress = new ProgressDisplay({ stream, style: new Chalk({ level: 0 }), bar, intervalMs: 1000, now: () => now });
+  const progress = new ProgressDisplay({
+    stream,
+    style: new Chalk({ level: 0 }),
+    bar,
+    intervalMs: 1000,
+    now: () => now,
+  });
   return { progress, written: () => text, advance: (ms) => (now += ms) };
 }
 
@@ -27,7 +37,9 @@ describe('ProgressDisplay', () => {
     progress.update(counts(3));
     await new Promise((resolve) => setImmediate(resolve));
 
-    expect(written()).toBe('progress: 2/4 events done: 2 delivered, 0 failed, 0 skipped (1.00 s)\n');
+    expect(written()).toBe(
+      'progress: 2/4 events done: 2 delivered, 0 failed, 0 skipped (1.00 s)\n',
+    );
   });
 
   it('redraws a bar in place', async () => {
