@@ -232,7 +232,7 @@ describe('listen forwarding', () => {
     await until(() => events.some((event) => event.kind === 'forwarded'));
 
     const forwarded = events.find((event) => event.kind === 'forwarded')!;
-    expect(forwarded.kind === 'forwarded' && forwarded.delivery.ok).toBe(false);
+    expect(forwarded).toMatchObject({ delivery: { ok: false }, attempt: { status: 302 } });
     expect(target.requests).toHaveLength(1);
   });
 });

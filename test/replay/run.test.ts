@@ -42,7 +42,7 @@ function writeLog(lines: string[]): string {
   return path;
 }
 
-/** Answers each request with the next status of the script, and the last status after that. */
+/** Responds to each request with the next status of the script, and the last status after that. */
 function scripted(statuses: Array<number | [number, Record<string, string>]>): TestHandler {
   return (_request, response, index) => {
     const step = statuses[Math.min(index, statuses.length - 1)]!;
