@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.js';
 import { eventsCommand } from './commands/events.js';
 import { generateCommand } from './commands/generate.js';
 import { listenCommand } from './commands/listen.js';
+import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import type { CliContext } from './commands/context.js';
 import { ExitCode, PllayError } from './errors.js';
@@ -38,6 +39,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(generateCommand(context));
   program.addCommand(sendCommand(context));
   program.addCommand(listenCommand(context));
+  program.addCommand(replayCommand(context));
   program.addCommand(demoCommand(context));
 
   for (const command of program.commands) {

@@ -1,2 +1,3 @@
 export * from './server.js';
 export * from './signature-header.js';
+export * from './forward.js';

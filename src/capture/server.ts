@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 import { envelopeIdentity } from '../events/envelope.js';
 import { tryParseJson } from '../json.js';
-import { encodeBody, type CaptureRecord, type LogWriter } from '../log/index.js';
+import type { AttemptResult } from '../delivery/deliver.js';
+import { encodeBody, type CaptureRecord, type DeliveryRecord, type LogWriter } from '../log/index.js';
 import { fingerprint, verify, type VerifyResult } from '../signature/index.js';
+import { forwardRecord, relayAnswer, type Forwarder } from './forward.js';
 import { findSignatureHeader } from './signature-header.js';
 
 /** Largest body accepted by default: 1 MiB. */
@@ -23,6 +25,8 @@ export interface CaptureServerOptions {
   headersTimeoutMs?: number;
   /** Milliseconds a client has to send the whole request. */
   requestTimeoutMs?: number;
+  /** Passes each captured request on to an app and logs its response as a delivery record. */
+  forwarder?: Forwarder;
   onEvent?: (event: CaptureEvent) => void;
 }
 
@@ -31,14 +35,19 @@ export type CaptureEvent =
   | { kind: 'captured'; record: CaptureRecord; verification: VerifyResult; bytes: Buffer }
   | { kind: 'too-large'; path: string; limit: number }
   | { kind: 'aborted'; path: string }
-  | { kind: 'log-failed'; error: Error };
+  | { kind: 'log-failed'; error: Error }
+  | { kind: 'forwarded'; capture: CaptureRecord; delivery: DeliveryRecord; attempt: AttemptResult }
+  | { kind: 'not-forwarded'; capture: CaptureRecord; reason: string };
 
 export interface RunningCaptureServer {
   server: Server;
   /** Base URL, such as http://127.0.0.1:7575 (IPv6 hosts in brackets). */
   url: string;
   port: number;
-  /** Stops accepting, waits for open requests to be logged, and closes idle connections. */
+  /**
+   * Stops accepting, waits for open requests to be logged and for forwards
+   * in flight to finish, and closes idle connections.
+   */
   close(): Promise<void>;
 }
 
@@ -46,7 +55,7 @@ export interface RunningCaptureServer {
 export async function startCaptureServer(
   options: CaptureServerOptions & { host: string; port: number },
 ): Promise<RunningCaptureServer> {
-  const server = createCaptureServer(options);
+  const { server, forwards } = buildServer(options);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,22 +71,38 @@ export async function startCaptureServer(
     server,
     url: `http://${host}:${address.port}`,
     port: address.port,
-    close: () => closeServer(server),
+    close: async () => {
+      await closeServer(server);
+      await Promise.all(forwards);
+    },
   };
 }
 
 /** Builds the HTTP server without listening, for callers that manage it themselves. */
 export function createCaptureServer(options: CaptureServerOptions): Server {
+  return buildServer(options).server;
+}
+
+/** Forwards in flight, which closing the server waits for. */
+type PendingForwards = Set<Promise<void>>;
+
+function buildServer(options: CaptureServerOptions): { server: Server; forwards: PendingForwards } {
+  const forwards: PendingForwards = new Set();
   const server = createServer((request, response) => {
-    handleRequest(request, response, options);
+    handleRequest(request, response, options, forwards);
   });
 
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;
-  return server;
+  return { server, forwards };
 }
 
-function handleRequest(request: IncomingMessage, response: ServerResponse, options: CaptureServerOptions): void {
+function handleRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: CaptureServerOptions,
+  forwards: PendingForwards,
+): void {
   const path = request.url ?? '/';
 
   if (request.method === 'GET' || request.method === 'HEAD') {
@@ -118,7 +143,7 @@ function handleRequest(request: IncomingMessage, response: ServerResponse, optio
       return;
     }
     done = true;
-    void capture(request, response, Buffer.concat(chunks, size), options);
+    void capture(request, response, Buffer.concat(chunks, size), options, forwards);
   });
   request.on('aborted', () => {
     if (!done) {
@@ -136,6 +161,7 @@ async function capture(
   response: ServerResponse,
   bytes: Buffer,
   options: CaptureServerOptions,
+  forwards: PendingForwards,
 ): Promise<void> {
   const record = buildRecord(request, bytes, options.secrets);
   const verification = record.verification;
@@ -150,12 +176,48 @@ async function capture(
 
   options.onEvent?.({ kind: 'captured', record: record.record, verification, bytes });
 
+  const forwarder = options.forwarder;
+  if (forwarder && forwarder.accepts(verification)) {
+    const forwarded = forwardCapture(request, bytes, record.record, forwarder, options);
+    if (forwarder.options.sync) {
+      relayAnswer(response, await forwarded);
+      return;
+    }
+    const pending = forwarded.then(() => undefined);
+    forwards.add(pending);
+    void pending.finally(() => forwards.delete(pending));
+  } else if (forwarder) {
+    const reason = `signature ${verification.verdict}; pass --forward-invalid to forward it anyway`;
+    options.onEvent?.({ kind: 'not-forwarded', capture: record.record, reason });
+  }
+
   const rejected = verification.verdict === 'invalid' || verification.verdict === 'missing';
   if (options.rejectInvalid && rejected) {
     sendJson(response, 401, { error: `signature ${verification.verdict}: ${verification.reason}` });
   } else {
     sendJson(response, 200, { received: true });
   }
+}
+
+/** Sends a captured request to the app, and logs and reports the app's response. */
+async function forwardCapture(
+  request: IncomingMessage,
+  bytes: Buffer,
+  capture: CaptureRecord,
+  forwarder: Forwarder,
+  options: CaptureServerOptions,
+): Promise<AttemptResult> {
+  const at = new Date();
+  const attempt = await forwarder.forward(request, bytes);
+  const delivery = forwardRecord(capture, bytes, attempt, at, forwarder.options.url);
+
+  try {
+    await options.log.append(delivery);
+  } catch (error) {
+    options.onEvent?.({ kind: 'log-failed', error: error as Error });
+  }
+  options.onEvent?.({ kind: 'forwarded', capture, delivery, attempt });
+  return attempt;
 }
 
 function buildRecord(

@@ -1,15 +1,18 @@
 import { Command } from 'commander';
 
+import { DEFAULT_FORWARD_TIMEOUT_MS, Forwarder } from '../capture/forward.js';
 import { DEFAULT_MAX_BODY_BYTES, startCaptureServer, type CaptureEvent } from '../capture/server.js';
-import { DEFAULT_WEBHOOK_PATH } from '../delivery/target.js';
-import { ExitCode, PllayError } from '../errors.js';
-import { LogWriter } from '../log/index.js';
+import { describeAttempt } from '../delivery/outcome.js';
+import { DEFAULT_WEBHOOK_PATH, normalizeTarget } from '../delivery/target.js';
+import { ExitCode, PllayError, UsageError } from '../errors.js';
+import type { AttemptResult } from '../delivery/deliver.js';
+import { LogWriter, type CaptureRecord } from '../log/index.js';
 import { resolveSecrets, SECRET_ENV } from '../secret.js';
 import { fingerprint } from '../signature/index.js';
-import { formatBytes, formatClock, formatVerdict } from '../ui/format.js';
+import { formatBytes, formatClock, formatDuration, formatStatus, formatVerdict, oneLine } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
-import { collect, parseByteSize, parsePort } from './options.js';
+import { collect, formatDurationFlag, parseByteSize, parseDuration, parsePort } from './options.js';
 
 /** Port of `listen` unless --port says otherwise; apps themselves often take 3000. */
 export const DEFAULT_LISTEN_PORT = 7575;
@@ -24,6 +27,10 @@ interface ListenFlags {
   maxBody: number;
   rejectInvalid?: boolean;
   printJson?: boolean;
+  forwardTo?: string;
+  forwardSync?: boolean;
+  forwardInvalid?: boolean;
+  forwardTimeout?: number;
 }
 
 export function listenCommand(context: CliContext): Command {
@@ -36,14 +43,22 @@ export function listenCommand(context: CliContext): Command {
     .option('--max-body <size>', 'largest body accepted; larger gets 413, such as 1mb or 512kb', parseByteSize, DEFAULT_MAX_BODY_BYTES)
     .option('--reject-invalid', 'answer 401 to an invalid or missing signature instead of 200')
     .option('--print-json', 'print each whole body after its line')
+    .option('--forward-to <url>', 'pass each captured request on to your app and log its response; a URL without a path gets /webhooks/pllay')
+    .option('--forward-sync', 'wait for the app and respond to the sender with its status and body (default: respond at once, forward in the background)')
+    .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
+    .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
     .addHelpText('after', [
       '',
       'Examples:',
       '  $ pllay-hooks listen',
       '  $ pllay-hooks listen --port 0 --secret whsec_test_123 --reject-invalid',
       '  $ pllay-hooks listen --json | jq \'select(.signature != "valid")\'',
+      '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000',
       '',
       'Answers 200 {"received":true} once the request is in the log. Stops on Ctrl-C or SIGTERM and exits 0.',
+      'With --forward-to, the app\'s response is appended to the log as a delivery record of the event; a',
+      'forward that is refused, times out or gets a 3xx, 4xx or 5xx is a failed delivery, which',
+      '`pllay-hooks replay LOG --failed` sends again.',
     ].join('\n'))
     .action(async (flags: ListenFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -55,8 +70,9 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
   const resolved = resolveSecrets(flags.secret, context.env);
   resolved.warnings.forEach((warning) => output.warn(warning));
 
+  const forwarder = createForwarder(flags);
   const log = LogWriter.open(flags.log);
-  const counts = { valid: 0, invalid: 0, missing: 0, unchecked: 0, rejected: 0 };
+  const counts = { valid: 0, invalid: 0, missing: 0, unchecked: 0, rejected: 0, forwarded: 0, forwardFailed: 0 };
   const server = await startCaptureServer({
     host: flags.host,
     port: flags.port,
@@ -64,15 +80,19 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
     log,
     maxBodyBytes: flags.maxBody,
     rejectInvalid: flags.rejectInvalid === true,
+    ...(forwarder ? { forwarder } : {}),
     onEvent: (event) => {
       if (event.kind === 'captured') {
         counts[event.record.signature]++;
-      } else if (event.kind !== 'log-failed') {
+      } else if (event.kind === 'forwarded') {
+        counts[event.attempt.ok ? 'forwarded' : 'forwardFailed']++;
+      } else if (event.kind === 'too-large' || event.kind === 'aborted') {
         counts.rejected++;
       }
-      renderCaptureEvent(output, event, flags.printJson === true);
+      renderCaptureEvent(output, event, { printJson: flags.printJson === true, forwarding: forwarder !== undefined });
     },
   }).catch(async (error: NodeJS.ErrnoException) => {
+    await forwarder?.close();
     await log.close();
     throw listenFailure(error, flags);
   });
@@ -84,13 +104,36 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
   await stopped;
 
   await server.close();
+  await forwarder?.close();
   await log.close();
   const total = counts.valid + counts.invalid + counts.missing + counts.unchecked;
+  const forwards = forwarder ? ` Forwarded: ${counts.forwarded} accepted by the app, ${counts.forwardFailed} failed.` : '';
   output.info(
     `\nStopped. ${total} captured: ${counts.valid} valid, ${counts.invalid} invalid, ${counts.missing} missing, ` +
-      `${counts.unchecked} unchecked; ${counts.rejected} rejected before capture. Log: ${log.path}`,
+      `${counts.unchecked} unchecked; ${counts.rejected} rejected before capture.${forwards} Log: ${log.path}`,
   );
   return ExitCode.ok;
+}
+
+function createForwarder(flags: ListenFlags): Forwarder | undefined {
+  if (flags.forwardTo === undefined) {
+    const given = [
+      flags.forwardSync ? '--forward-sync' : undefined,
+      flags.forwardInvalid ? '--forward-invalid' : undefined,
+      flags.forwardTimeout === undefined ? undefined : '--forward-timeout',
+    ].filter((flag) => flag !== undefined);
+    if (given.length > 0) {
+      throw new UsageError('E_FORWARD_WITHOUT_TARGET', `${given.join(' and ')} needs --forward-to`, 'pass --forward-to URL, for example --forward-to localhost:3000');
+    }
+    return undefined;
+  }
+
+  return new Forwarder({
+    url: normalizeTarget(flags.forwardTo),
+    sync: flags.forwardSync === true,
+    forwardInvalid: flags.forwardInvalid === true,
+    ...(flags.forwardTimeout === undefined ? {} : { timeoutMs: flags.forwardTimeout }),
+  });
 }
 
 function announce(output: Output, url: string, flags: ListenFlags, secrets: string[]): void {
@@ -100,6 +143,10 @@ function announce(output: Output, url: string, flags: ListenFlags, secrets: stri
   if (flags.host === '0.0.0.0' || flags.host === '::') {
     output.warn(`listening on all interfaces (${flags.host}): anyone on your network can send events here`);
   }
+  if (flags.forwardTo !== undefined) {
+    const mode = flags.forwardSync ? 'waiting for its response' : 'in the background';
+    output.result(`Forwarding to ${output.style.bold(normalizeTarget(flags.forwardTo).href)} ${mode}`);
+  }
   if (secrets.length === 0) {
     output.warn(`no secret: signatures cannot be checked and every event is logged as unchecked. Pass --secret or set ${SECRET_ENV}`);
   } else {
@@ -107,7 +154,7 @@ function announce(output: Output, url: string, flags: ListenFlags, secrets: stri
   }
 }
 
-function renderCaptureEvent(output: Output, event: CaptureEvent, printJson: boolean): void {
+function renderCaptureEvent(output: Output, event: CaptureEvent, options: { printJson: boolean; forwarding: boolean }): void {
   if (event.kind === 'log-failed') {
     output.error(`error: the capture log could not be written: ${event.error.message}`);
     return;
@@ -121,15 +168,48 @@ function renderCaptureEvent(output: Output, event: CaptureEvent, printJson: bool
     return;
   }
 
-  const { record } = event;
-  output.data(record);
+  // With forwarding, an event's line waits for the app's response, so that both are on one line.
+  if (event.kind === 'captured') {
+    output.data(event.record);
+    if (!options.forwarding) {
+      output.line(captureLine(output, event.record));
+      printBody(output, event.record, options.printJson);
+    }
+    return;
+  }
 
   const style = output.style;
+  if (event.kind === 'not-forwarded') {
+    output.line(`${captureLine(output, event.capture)}  ${style.dim(`not forwarded: ${event.reason}`)}`);
+  } else {
+    output.data(event.delivery);
+    output.line(`${captureLine(output, event.capture)}  ${responseText(output, event.attempt)}`);
+  }
+  printBody(output, event.capture, options.printJson);
+}
+
+function captureLine(output: Output, record: CaptureRecord): string {
+  const style = output.style;
   const reason = record.signature === 'valid' ? '' : ` ${style.dim(`(${record.signature_reason})`)}`;
-  output.line(
+  return (
     `${style.dim(formatClock(new Date(record.received_at)))} ${style.cyan('-->')} ${style.bold((record.type ?? '(not an event)').padEnd(20))} ` +
-      `${style.dim(record.event_id ?? '-')}  ${formatVerdict(style, record.signature)}${reason}  ${style.dim(formatBytes(record.size))}`,
+    `${style.dim(record.event_id ?? '-')}  ${formatVerdict(style, record.signature)}${reason}  ${style.dim(formatBytes(record.size))}`
   );
+}
+
+/** Formats the app's response to a forward: `<-- 200 12 ms {"ok":true}`, or why it failed. */
+function responseText(output: Output, attempt: AttemptResult): string {
+  const style = output.style;
+  const arrow = style.cyan('<--');
+  if (attempt.status === undefined) {
+    return `${arrow} ${style.red(`✖ ${describeAttempt(attempt)}`)}`;
+  }
+
+  const detail = attempt.ok ? style.dim(oneLine(attempt.snippet ?? '', 40)) : style.red(oneLine(describeAttempt(attempt), 60));
+  return `${arrow} ${formatStatus(style, attempt.status)} ${formatDuration(attempt.durationMs)}  ${detail}`.trimEnd();
+}
+
+function printBody(output: Output, record: CaptureRecord, printJson: boolean): void {
   if (printJson) {
     output.line(record.body ?? `(binary body, ${record.size} bytes, stored as base64)`);
   }

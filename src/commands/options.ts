@@ -28,6 +28,14 @@ export function parseDuration(value: string): number {
   return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!);
 }
 
+/** Writes milliseconds the way a duration flag takes them: `500ms`, `30s`, `2m`. */
+export function formatDurationFlag(ms: number): string {
+  if (ms % 60_000 === 0 && ms >= 60_000) {
+    return `${ms / 60_000}m`;
+  }
+  return ms % 1000 === 0 && ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 /** Parses a byte size such as `1048576`, `512kb` or `2mb`. */
 export function parseByteSize(value: string): number {
   const match = /^(\d+)\s*(b|kb|kib|mb|mib)?$/i.exec(value.trim());

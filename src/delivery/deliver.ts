@@ -11,19 +11,22 @@ export const RESPONSE_SNIPPET_BYTES = 1024;
 export interface DeliveryRequest {
   url: URL;
   body: Uint8Array | string;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   timeoutMs?: number;
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
+  /** Response body bytes to keep in `snippet`; RESPONSE_SNIPPET_BYTES by default. */
+  responseBytes?: number;
 }
 
 /** What happened to one attempt. Exactly one of `status` and `error` is set. */
 export interface AttemptResult {
   ok: boolean;
   status?: number;
-  /** Response headers that matter to the caller: `location` and `retry-after`. */
+  /** Response headers that matter to the caller: `location`, `retry-after` and `content-type`. */
   location?: string;
   retryAfter?: string;
+  contentType?: string;
   /** The start of the response body, decoded as UTF-8. */
   snippet?: string;
   error?: DeliveryFailure;
@@ -60,12 +63,13 @@ export async function deliver(request: DeliveryRequest): Promise<AttemptResult> 
       ...(request.dispatcher ? { dispatcher: request.dispatcher } : {}),
     });
 
-    const snippet = await readSnippet(response.body);
+    const snippet = await readSnippet(response.body, request.responseBytes ?? RESPONSE_SNIPPET_BYTES);
     return {
       ok: response.statusCode >= 200 && response.statusCode < 300,
       status: response.statusCode,
       ...header(response.headers, 'location', 'location'),
       ...header(response.headers, 'retry-after', 'retryAfter'),
+      ...header(response.headers, 'content-type', 'contentType'),
       snippet,
       durationMs: elapsed(started),
     };
@@ -81,28 +85,28 @@ export async function deliver(request: DeliveryRequest): Promise<AttemptResult> 
 function header(
   headers: Record<string, string | string[] | undefined>,
   name: string,
-  key: 'location' | 'retryAfter',
+  key: 'location' | 'retryAfter' | 'contentType',
 ): Partial<AttemptResult> {
   const value = headers[name];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? {} : { [key]: first };
 }
 
-/** Reads at most RESPONSE_SNIPPET_BYTES of a body, then drops the rest of the stream. */
-async function readSnippet(body: Dispatcher.ResponseData['body']): Promise<string> {
+/** Reads at most `limit` bytes of a body, then drops the rest of the stream. */
+async function readSnippet(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
 
   for await (const chunk of body) {
     chunks.push(chunk as Buffer);
     size += (chunk as Buffer).length;
-    if (size >= RESPONSE_SNIPPET_BYTES) {
+    if (size >= limit) {
       body.destroy();
       break;
     }
   }
 
-  return Buffer.concat(chunks).subarray(0, RESPONSE_SNIPPET_BYTES).toString('utf8');
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 function elapsed(started: number): number {
@@ -151,7 +155,9 @@ function errorCode(error: unknown): string {
   let current: unknown = error;
 
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as NodeJS.ErrnoException).code;
+    // A DOMException, such as the AbortError of a cancelled signal, has a numeric code.
+    const raw: unknown = (current as NodeJS.ErrnoException).code;
+    const code = typeof raw === 'string' ? raw : undefined;
     if (code && code !== 'UND_ERR_SOCKET') {
       return code;
     }

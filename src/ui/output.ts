@@ -22,7 +22,7 @@ export class Output {
   readonly style: ChalkInstance;
   readonly errorStyle: ChalkInstance;
   readonly #stdout: NodeJS.WritableStream;
-  readonly #stderr: NodeJS.WritableStream;
+  readonly #stderr: NodeJS.WritableStream & { isTTY?: boolean };
 
   constructor(options: OutputOptions = {}) {
     const env = options.env ?? process.env;
@@ -36,6 +36,11 @@ export class Output {
     this.#stderr = stderr;
     this.style = new Chalk({ level: colorLevel(options.color, env, stdout.isTTY === true) });
     this.errorStyle = new Chalk({ level: colorLevel(options.color, env, stderr.isTTY === true) });
+  }
+
+  /** The diagnostics stream, for displays such as a progress bar that redraw in place. */
+  get stderr(): NodeJS.WritableStream & { isTTY?: boolean } {
+    return this.#stderr;
   }
 
   /** Writes a line of human output to stdout, unless `--quiet` or `--json`. */

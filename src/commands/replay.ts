@@ -1,0 +1,397 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { DEFAULT_TIMEOUT_MS } from '../delivery/deliver.js';
+import { parseHeaderArgument } from '../delivery/headers.js';
+import { normalizeTarget } from '../delivery/target.js';
+import { ExitCode, UsageError } from '../errors.js';
+import {
+  BACKOFF_STRATEGIES,
+  DEFAULT_BACKOFF,
+  describeSchedule,
+  JITTER_MODES,
+  runReplay,
+  type BackoffPolicy,
+  type BackoffStrategy,
+  type JitterMode,
+  type ReplaySummary,
+  type Selection,
+  type Signing,
+} from '../replay/index.js';
+import { requireSigningSecret, resolveSecrets } from '../secret.js';
+import { formatDuration } from '../ui/format.js';
+import type { Output } from '../ui/output.js';
+import {
+  eventSource,
+  renderSchedule,
+  renderScan,
+  renderSummary,
+  ReplayView,
+} from '../ui/replay.js';
+import { createOutput, type CliContext } from './context.js';
+import { collect, formatDurationFlag, integerAtLeast, parseDuration } from './options.js';
+
+interface ReplayFlags {
+  to?: string;
+  secret?: string[];
+  keepSignature?: boolean;
+  header?: string[];
+  failed?: boolean;
+  type?: string[];
+  id?: string[];
+  since?: number;
+  until?: number;
+  limit?: number;
+  dedupe: boolean;
+  strict?: boolean;
+  concurrency?: number;
+  dryRun?: boolean;
+  maxAttempts?: number;
+  backoff?: BackoffStrategy;
+  initialDelay?: number;
+  maxDelay?: number;
+  factor?: number;
+  jitter?: JitterMode;
+  timeout?: number;
+  deadline?: number;
+  state?: string;
+  report?: string;
+  log?: string;
+}
+
+const HELP_AFTER = `
+Inputs: capture logs of listen, delivery logs of send and replay, NDJSON files
+of envelopes, a JSON file with one envelope or an array of them, and an app's
+log lines with the envelope at the top level or under "body", "event" or
+"payload". Each event is sent with its logged body, byte for byte, signed
+afresh with the current secret.
+
+--failed picks events whose last recorded delivery failed: a delivery record
+with "ok": false, such as one written by listen --forward-to when the app
+failed. An event that was only captured counts as delivered.
+
+Retried: network errors, timeouts, 408, 425, 429 and 5xx; a Retry-After header
+replaces the wait, up to --max-delay. Not retried: 3xx (never followed) and
+other 4xx, 410 included.
+
+Examples:
+  $ pllay-hooks replay .pllay-hooks/capture.ndjson --failed --to localhost:3000
+  $ pllay-hooks replay events.ndjson --to :3000 --type 'payment.*' --since 2h
+  $ pllay-hooks replay app.log --to :3000 --deadline 2m --report junit.xml --state replay.state
+  $ pllay-hooks replay capture.ndjson --to :3000 --max-attempts 8 --jitter full --dry-run
+
+Exits 0 when every selected event was delivered, 1 when any failed, 2 for bad
+usage or an unreadable log, 130 when interrupted (Ctrl-C saves the state first).`;
+
+export function replayCommand(context: CliContext): Command {
+  return new Command('replay')
+    .description('send logged events again, with retries and backoff, until the app accepts them')
+    .argument('<log...>', 'logs to read, in order; - reads standard input')
+    .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
+    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET)', collect)
+    .option(
+      '--keep-signature',
+      'send the logged signature header as it was instead of signing afresh',
+    )
+    .option('--header <"name: value">', 'add a request header (repeatable)', collect)
+    .option('--failed', 'only events whose last recorded delivery failed')
+    .option(
+      '--type <glob>',
+      'only events of this type; * matches anything, as in payment.* (repeatable)',
+      collect,
+    )
+    .option('--id <id>', 'only the event with this id (repeatable)', collect)
+    .option(
+      '--since <time>',
+      'only events logged at or after TIME: ISO time, or a duration ago such as 2h',
+      parseTimeArgument,
+    )
+    .option(
+      '--until <time>',
+      'only events logged at or before TIME: ISO time, or a duration ago',
+      parseTimeArgument,
+    )
+    .option('--limit <n>', 'send at most N events', integerAtLeast(1))
+    .option('--no-dedupe', 'send every occurrence of an event id, not only the first')
+    .option('--strict', 'exit 2 before sending when a line contains no usable event')
+    .option(
+      '--concurrency <n>',
+      "events in flight at once; each event's attempts stay in order (default: 1)",
+      integerAtLeast(1),
+    )
+    .option('--dry-run', 'list the events and the retry schedule, and send nothing')
+    .option(
+      '--max-attempts <n>',
+      `attempts per event, the first included (default: ${DEFAULT_BACKOFF.maxAttempts})`,
+      integerAtLeast(1),
+    )
+    .addOption(
+      new Option(
+        '--backoff <strategy>',
+        `how the wait grows between attempts (default: ${DEFAULT_BACKOFF.strategy})`,
+      ).choices(BACKOFF_STRATEGIES),
+    )
+    .option(
+      '--initial-delay <duration>',
+      `wait before the second attempt (default: ${formatDurationFlag(DEFAULT_BACKOFF.initialDelayMs)})`,
+      parseDuration,
+    )
+    .option(
+      '--max-delay <duration>',
+      `longest wait between attempts (default: ${formatDurationFlag(DEFAULT_BACKOFF.maxDelayMs)})`,
+      parseDuration,
+    )
+    .option(
+      '--factor <number>',
+      `growth of each exponential wait (default: ${DEFAULT_BACKOFF.factor})`,
+      parseFactor,
+    )
+    .addOption(
+      new Option(
+        '--jitter <mode>',
+        `randomise waits: full picks 0..wait, equal wait/2..wait (default: ${DEFAULT_BACKOFF.jitter})`,
+      ).choices(JITTER_MODES),
+    )
+    .option(
+      '--timeout <duration>',
+      `time allowed for each attempt (default: ${formatDurationFlag(DEFAULT_TIMEOUT_MS)})`,
+      parseDuration,
+    )
+    .option(
+      '--deadline <duration>',
+      'time allowed for the whole run; events left then fail (default: none)',
+      parseDuration,
+    )
+    .option(
+      '--state <file>',
+      "record each event's outcome in FILE; a rerun skips the events it delivered",
+    )
+    .option('--report <file>', 'write a JUnit XML report with one test case per event')
+    .option(
+      '--log <file>',
+      'append a delivery record per event to FILE (NDJSON), readable by --failed',
+    )
+    .addHelpText('after', HELP_AFTER)
+    .action(async (paths: string[], flags: ReplayFlags, command: Command) => {
+      const output = createOutput(context, command);
+      context.exitCode = await runReplayCommand(context, output, paths, flags);
+    });
+}
+
+async function runReplayCommand(
+  context: CliContext,
+  output: Output,
+  paths: string[],
+  flags: ReplayFlags,
+): Promise<number> {
+  const policy = backoffPolicy(flags);
+  const url = normalizeTarget(requireTarget(flags.to));
+  const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(context, output, flags);
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  const view = { current: undefined as ReplayView | undefined };
+  const onSignal = (): void => interrupt(output, stop, cancel);
+
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { summary } = await runReplay({
+      paths,
+      stdin: context.stdin,
+      selection: selectionOf(flags),
+      url,
+      signing,
+      headers: Object.fromEntries((flags.header ?? []).map(parseHeaderArgument)),
+      policy,
+      concurrency: flags.concurrency ?? 1,
+      stopSignal: stop.signal,
+      cancelSignal: cancel.signal,
+      ...optional({
+        timeoutMs: flags.timeout,
+        deadlineMs: flags.deadline,
+        strict: flags.strict,
+        dryRun: flags.dryRun,
+      }),
+      ...optional({ statePath: flags.state, logPath: flags.log, reportPath: flags.report }),
+      onScan: (scan) => {
+        renderScan(output, scan, flags.strict === true);
+      },
+      onStart: (scan) => {
+        view.current = startView(context, output, url, scan.total, flags);
+      },
+      onProgress: (progress) => view.current?.onProgress(progress),
+      onPlanned: (event, delivered) => {
+        output.data({
+          event_id: event.id,
+          type: event.type,
+          source: eventSource(event),
+          outcome: delivered ? 'skipped' : 'planned',
+        });
+        output.line(
+          `  ${event.type.padEnd(20)} ${output.style.dim(event.id)}  ${eventSource(event)}${delivered ? output.style.dim('  skipped: already delivered') : ''}`,
+        );
+      },
+    });
+
+    view.current?.close();
+    return finish(output, summary, policy, flags);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function startView(
+  context: CliContext,
+  output: Output,
+  url: URL,
+  total: number,
+  flags: ReplayFlags,
+): ReplayView {
+  const verb = flags.dryRun ? 'Would replay' : 'Replaying';
+  output.line(`${verb} ${total} event${total === 1 ? '' : 's'} to ${output.style.bold(url.href)}`);
+  if (total === 0) {
+    output.info('No event in the logs matches the selection, so there is nothing to send.');
+  }
+
+  let progress: 'bar' | 'lines' | 'none' = 'lines';
+  if (output.quiet || flags.dryRun) {
+    progress = 'none';
+  } else if (output.stderr.isTTY === true && !context.env.CI) {
+    progress = 'bar';
+  }
+  return new ReplayView({ output, target: url.href, total, progress });
+}
+
+function finish(
+  output: Output,
+  summary: ReplaySummary,
+  policy: BackoffPolicy,
+  flags: ReplayFlags,
+): number {
+  if (flags.dryRun) {
+    renderSchedule(output, describeSchedule(policy));
+    output.result(
+      `\n${summary.selected} event${summary.selected === 1 ? '' : 's'} selected, ${summary.skipped} already delivered; nothing was sent (--dry-run)`,
+    );
+    return ExitCode.ok;
+  }
+
+  renderSummary(output, summary);
+  if (summary.stopped) {
+    output.info(
+      `Interrupted: ${summary.interrupted + summary.notReached} events were not finished.${flags.state ? ` State saved to ${flags.state}; run the same command again to resume.` : ''}`,
+    );
+    return ExitCode.interrupted;
+  }
+  return summary.failed > 0 || summary.interrupted > 0 ? ExitCode.failure : ExitCode.ok;
+}
+
+/** First Ctrl-C: no new attempt starts. Second: the attempts in flight are cancelled too. */
+function interrupt(output: Output, stop: AbortController, cancel: AbortController): void {
+  if (!stop.signal.aborted) {
+    output.info('\nStopping after the attempts in flight; press Ctrl-C again to cancel them.');
+    stop.abort();
+  } else if (!cancel.signal.aborted) {
+    cancel.abort();
+  }
+}
+
+function signingOf(context: CliContext, output: Output, flags: ReplayFlags): Signing {
+  if (flags.keepSignature) {
+    if (flags.secret !== undefined) {
+      throw new UsageError(
+        'E_SECRET_WITH_KEEP',
+        '--keep-signature sends the logged signature, so --secret has no use with it',
+        'leave out one of the two',
+      );
+    }
+    return { kind: 'keep' };
+  }
+
+  const resolved = resolveSecrets(flags.secret, context.env);
+  resolved.warnings.forEach((warning) => output.warn(warning));
+  return { kind: 'secret', secret: requireSigningSecret(resolved) };
+}
+
+function requireTarget(to: string | undefined): string {
+  if (to === undefined) {
+    throw new UsageError(
+      'E_NO_TARGET',
+      'no target: replay needs the URL of your webhook endpoint',
+      'pass --to URL, for example --to localhost:3000',
+    );
+  }
+  return to;
+}
+
+function selectionOf(flags: ReplayFlags): Selection {
+  if (flags.since !== undefined && flags.until !== undefined && flags.since > flags.until) {
+    throw new UsageError(
+      'E_EMPTY_TIME_RANGE',
+      `--since ${new Date(flags.since).toISOString()} is later than --until ${new Date(flags.until).toISOString()}`,
+      'swap the two values',
+    );
+  }
+
+  return {
+    failed: flags.failed === true,
+    types: flags.type ?? [],
+    ids: flags.id ?? [],
+    dedupe: flags.dedupe,
+    ...optional({ since: flags.since, until: flags.until, limit: flags.limit }),
+  };
+}
+
+function backoffPolicy(flags: ReplayFlags): BackoffPolicy {
+  const policy: BackoffPolicy = {
+    maxAttempts: flags.maxAttempts ?? DEFAULT_BACKOFF.maxAttempts,
+    strategy: flags.backoff ?? DEFAULT_BACKOFF.strategy,
+    initialDelayMs: flags.initialDelay ?? DEFAULT_BACKOFF.initialDelayMs,
+    maxDelayMs: flags.maxDelay ?? DEFAULT_BACKOFF.maxDelayMs,
+    factor: flags.factor ?? DEFAULT_BACKOFF.factor,
+    jitter: flags.jitter ?? DEFAULT_BACKOFF.jitter,
+  };
+
+  if (policy.initialDelayMs > policy.maxDelayMs) {
+    throw new UsageError(
+      'E_DELAY_RANGE',
+      `--initial-delay ${formatDuration(policy.initialDelayMs)} is longer than --max-delay ${formatDuration(policy.maxDelayMs)}`,
+      'raise --max-delay, or lower --initial-delay',
+    );
+  }
+  return policy;
+}
+
+/** Parses --since and --until: an ISO time, or a duration before now such as 2h. */
+function parseTimeArgument(value: string): number {
+  if (/^\d+(\.\d+)?(ms|s|m|h)$/.test(value.trim())) {
+    return Date.now() - parseDuration(value);
+  }
+
+  const time = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value.trim()) || Number.isNaN(time)) {
+    throw new InvalidArgumentError(
+      `expected an ISO time such as 2025-01-31T12:00:00Z or a duration such as 2h, got "${value}".`,
+    );
+  }
+  return time;
+}
+
+function parseFactor(value: string): number {
+  const factor = Number(value);
+  if (!Number.isFinite(factor) || factor < 1) {
+    throw new InvalidArgumentError(
+      `expected a number of at least 1, such as 2 or 1.5, got "${value}".`,
+    );
+  }
+  return factor;
+}
+
+/** Keeps the entries whose value is defined, for optional properties. */
+function optional<T extends Record<string, unknown>>(
+  values: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}

@@ -1,0 +1,148 @@
+import { once } from 'node:events';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  type WriteStream,
+} from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import { describeAttempt } from '../delivery/outcome.js';
+import { ExitCode, PllayError } from '../errors.js';
+import type { EventResult, ReplaySummary } from './run.js';
+
+/**
+ * Characters that XML 1.0 does not allow anywhere, even escaped: most C0
+ * controls, lone surrogates, U+FFFE and U+FFFF.
+ */
+const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Escapes text for XML, replacing the characters that XML 1.0 forbids with U+FFFD. */
+export function escapeXml(text: string): string {
+  return text.replace(INVALID_XML, '\uFFFD').replace(/[&<>"']/g, (char) => ENTITIES[char]!);
+}
+
+/**
+ * Writes a JUnit XML report with one test case per event, for CI
+ * dashboards. Test cases go to a temporary file as events finish, so a long
+ * run keeps none of them in memory. `finish` then writes the root elements
+ * with their totals around the test cases, and moves the report into place.
+ */
+export class JunitReport {
+  readonly path: string;
+  readonly #folder: string;
+  readonly #cases: WriteStream;
+  readonly #started = new Date();
+
+  constructor(path: string) {
+    this.path = path;
+    try {
+      // Fails now, before any event is sent, when the report cannot be written.
+      mkdirSync(dirname(path), { recursive: true });
+      closeSync(openSync(path, 'a'));
+    } catch (error) {
+      throw new PllayError(
+        'E_REPORT_UNWRITABLE',
+        `cannot write the report ${path}: ${(error as Error).message}`,
+        {
+          category: 'filesystem',
+          exitCode: ExitCode.usage,
+          hint: 'choose a writable path with --report FILE',
+          cause: error,
+        },
+      );
+    }
+    this.#folder = mkdtempSync(join(tmpdir(), 'pllay-hooks-report-'));
+    this.#cases = createWriteStream(join(this.#folder, 'cases.xml'));
+  }
+
+  /** Adds the test case of one event. */
+  add(result: EventResult): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#cases.write(testCase(result), (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /** Writes the finished report to its path. */
+  async finish(summary: ReplaySummary, target: string): Promise<void> {
+    this.#cases.end();
+    await once(this.#cases, 'close');
+
+    const partial = `${this.path}.partial`;
+    const output = createWriteStream(partial);
+    const tests = summary.delivered + summary.failed + summary.skipped + summary.interrupted;
+    const counts =
+      `tests="${tests}" failures="${summary.failed}" errors="${summary.interrupted}" ` +
+      `skipped="${summary.skipped}" time="${seconds(summary.durationMs)}"`;
+
+    output.write('<?xml version="1.0" encoding="UTF-8"?>\n');
+    output.write(`<testsuites name="pllay-hooks replay" ${counts}>\n`);
+    output.write(
+      `  <testsuite name="${escapeXml(`replay to ${target}`)}" ${counts} ` +
+        `timestamp="${this.#started.toISOString()}">\n`,
+    );
+    for await (const chunk of createReadStream(join(this.#folder, 'cases.xml'))) {
+      if (!output.write(chunk)) {
+        await once(output, 'drain');
+      }
+    }
+    output.end('  </testsuite>\n</testsuites>\n');
+    await once(output, 'close');
+
+    await rename(partial, this.path);
+    this.discard();
+  }
+
+  /** Removes the temporary test cases. */
+  discard(): void {
+    this.#cases.destroy();
+    rmSync(this.#folder, { recursive: true, force: true });
+  }
+}
+
+function testCase(result: EventResult): string {
+  const { event } = result;
+  const name = `${event.id} (${event.file}:${event.line})`;
+  const open =
+    `    <testcase classname="${escapeXml(event.type)}" name="${escapeXml(name)}" ` +
+    `time="${seconds(result.durationMs)}"`;
+  const details = escapeXml(attemptLines(result));
+
+  switch (result.outcome) {
+    case 'delivered':
+      return `${open}>\n      <system-out>${details}</system-out>\n    </testcase>\n`;
+    case 'skipped':
+      return `${open}>\n      <skipped message="${escapeXml(result.reason)}"/>\n    </testcase>\n`;
+    case 'failed':
+      return `${open}>\n      <failure message="${escapeXml(result.reason)}" type="delivery">${details}</failure>\n    </testcase>\n`;
+    case 'interrupted':
+      return `${open}>\n      <error message="${escapeXml(result.reason)}" type="interrupted">${details}</error>\n    </testcase>\n`;
+  }
+}
+
+function attemptLines(result: EventResult): string {
+  return result.attempts
+    .map(
+      (attempt) =>
+        `attempt ${attempt.number} at ${attempt.at.toISOString()}: ${describeAttempt(attempt.result)} (${attempt.result.durationMs} ms)`,
+    )
+    .join('\n');
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}

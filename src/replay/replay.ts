@@ -1,0 +1,148 @@
+import { ExitCode, PllayError } from '../errors.js';
+import { LogWriter } from '../log/index.js';
+import type { LoggedEvent } from './extract.js';
+import { openInputs, scanInputs, selectEvents, type InputScan } from './inputs.js';
+import { JunitReport } from './junit.js';
+import { replayDeliveryRecord } from './records.js';
+import { replayEvents, type EventResult, type ReplayOptions, type ReplaySummary } from './run.js';
+import { ReplayState } from './state.js';
+
+export interface RunReplayOptions extends Omit<
+  ReplayOptions,
+  'inputs' | 'scan' | 'state' | 'onResult'
+> {
+  /** Log paths in the order given; `-` reads standard input. */
+  paths: readonly string[];
+  stdin: NodeJS.ReadableStream;
+  /** Fail before sending anything when a line contains no usable event. */
+  strict?: boolean;
+  /** NDJSON file of each event's outcome; a later run skips what it marks delivered. */
+  statePath?: string;
+  /** File that gets a delivery record per event. */
+  logPath?: string;
+  /** File that gets a JUnit XML report. */
+  reportPath?: string;
+  /** List the selected events through onPlanned, and send nothing. */
+  dryRun?: boolean;
+  /** Called after the first pass, before any check, with what it found. */
+  onScan?: (scan: InputScan) => void;
+  /** Called once the logs passed the checks, before the first event. */
+  onStart?: (scan: InputScan) => void;
+  onPlanned?: (event: LoggedEvent, alreadyDelivered: boolean) => void;
+  onResult?: (result: EventResult) => void;
+}
+
+/**
+ * Replays logged events: reads the logs once to learn what to send and to
+ * find unusable lines, then again to send, recording each event's outcome
+ * in the state file, the delivery log and the report as it finishes.
+ */
+export async function runReplay(
+  options: RunReplayOptions,
+): Promise<{ scan: InputScan; summary: ReplaySummary }> {
+  const { inputs, cleanup } = await openInputs(options.paths, options.stdin);
+  const closers: Array<() => Promise<void> | void> = [cleanup];
+
+  try {
+    const scan = await scanInputs(inputs, options.selection);
+    options.onScan?.(scan);
+    assertUsable(scan, options.strict === true);
+
+    const state =
+      options.statePath === undefined ? undefined : await ReplayState.open(options.statePath);
+    if (state) {
+      closers.push(() => state.close());
+    }
+    options.onStart?.(scan);
+    if (options.dryRun) {
+      return { scan, summary: await planReplay(inputs, options, scan, state) };
+    }
+
+    const log = options.logPath === undefined ? undefined : LogWriter.open(options.logPath);
+    if (log) {
+      closers.push(() => log.close());
+    }
+    const report =
+      options.reportPath === undefined ? undefined : new JunitReport(options.reportPath);
+    if (report) {
+      closers.push(() => report.discard());
+    }
+
+    const target = options.url.href;
+    const summary = await replayEvents({
+      ...options,
+      inputs,
+      scan,
+      ...(state ? { state } : {}),
+      onResult: async (result) => {
+        if (state && result.outcome !== 'skipped') {
+          await state.record(result, target);
+        }
+        const record = log ? replayDeliveryRecord(result, target, options.signing) : undefined;
+        if (record) {
+          await log!.append(record);
+        }
+        await report?.add(result);
+        options.onResult?.(result);
+      },
+    });
+
+    await report?.finish(summary, target);
+    return { scan, summary };
+  } finally {
+    for (const close of closers.reverse()) {
+      await close();
+    }
+  }
+}
+
+function assertUsable(scan: InputScan, strict: boolean): void {
+  const first = scan.unusable[0];
+  if (!strict || first === undefined) {
+    return;
+  }
+
+  const lines =
+    scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
+  throw new PllayError(
+    'E_UNUSABLE_LINES',
+    `${lines} no usable event, the first at ${first.file}:${first.line}: ${first.reason}`,
+    {
+      category: 'filesystem',
+      exitCode: ExitCode.usage,
+      hint: 'fix or remove those lines, or leave out --strict to skip them',
+    },
+  );
+}
+
+async function planReplay(
+  inputs: Awaited<ReturnType<typeof openInputs>>['inputs'],
+  options: RunReplayOptions,
+  scan: InputScan,
+  state: ReplayState | undefined,
+): Promise<ReplaySummary> {
+  const summary: ReplaySummary = {
+    selected: scan.total,
+    delivered: 0,
+    failed: 0,
+    skipped: 0,
+    interrupted: 0,
+    notReached: 0,
+    duplicates: 0,
+    attempts: 0,
+    durationMs: 0,
+    stopped: false,
+  };
+
+  for await (const event of selectEvents(
+    inputs,
+    options.selection,
+    scan,
+    () => summary.duplicates++,
+  )) {
+    const delivered = state?.isDelivered(event.id) === true;
+    summary.skipped += delivered ? 1 : 0;
+    options.onPlanned?.(event, delivered);
+  }
+  return summary;
+}
