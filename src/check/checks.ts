@@ -1,14 +1,12 @@
 import {
-  ANSWER_FIRST_FIX,
   describeExchange,
   fixForUnaccepted,
-  formatMs,
   isAccepted,
   judgeAccepted,
   judgeEachType,
   judgeRejected,
-  median,
 } from './judge.js';
+import { judgeLatency } from './latency.js';
 import {
   accentedTextRequest,
   largeBodyRequest,
@@ -20,12 +18,12 @@ import {
   unknownTypeRequest,
   wrongSignatureRequest,
 } from './requests.js';
-import type { CheckDefinition, CheckVerdict, Exchange, JudgeContext } from './types.js';
+import type { CheckDefinition, CheckVerdict, Exchange } from './types.js';
 
-const MISMATCH_FAILURE_FIX = 'answer 401 when the signature does not match, instead of failing';
+const MISMATCH_FAILURE_FIX = 'return 401 when the signature does not match, instead of failing with a 5xx';
 
 const DUPLICATE_FIX =
-  'answer 2xx to an event id that was already processed, and skip the work: PLLAY may deliver an event more than once';
+  'return 2xx for an event id that was already processed and skip the work, because PLLAY may deliver an event more than once';
 
 /**
  * The checks, in scorecard order. Checks that need a single event use the
@@ -38,7 +36,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     title: 'signed event gets a 2xx',
     plan: ({ types, secret }) => types.map((type) => [signedEvent(type, secret)]),
     judge: (sequences, { setup }) =>
-      judgeEachType(sequences, setup.types, ([exchange]) => judgeAccepted(exchange!), (statuses) => `answered ${statuses}`),
+      judgeEachType(sequences, setup.types, ([exchange]) => judgeAccepted(exchange!), (statuses) => `got ${statuses}`),
   },
   {
     id: 'wrong-signature-rejected',
@@ -55,7 +53,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     judge: ([sequence]) =>
       judgeRejected(
         sequence![0]!,
-        'answer 401 when the pllay-signature header is missing: check that it is present before comparing',
+        'return 401 when the pllay-signature header is missing, and check that it is present before comparing',
       ),
   },
   {
@@ -66,9 +64,9 @@ export const CHECKS: readonly CheckDefinition[] = [
     judge: ([sequence]) => judgeRejected(sequence![0]!, MISMATCH_FAILURE_FIX),
   },
   {
-    id: 'answers-within-limit',
-    practice: 'answers-quickly',
-    title: 'answers within the time limit',
+    id: 'responds-within-limit',
+    practice: 'responds-quickly',
+    title: 'responds within the time limit',
     plan: () => [],
     judge: (_sequences, context) => judgeLatency(context),
   },
@@ -82,7 +80,7 @@ export const CHECKS: readonly CheckDefinition[] = [
         return [request, { ...request, label: `${type}, again` }];
       }),
     judge: (sequences, { setup }) =>
-      judgeEachType(sequences, setup.types, judgeDuplicate, (statuses) => `answered ${statuses} both times`),
+      judgeEachType(sequences, setup.types, judgeDuplicate, (statuses) => `got ${statuses} both times`),
   },
   {
     id: 'unknown-type-tolerated',
@@ -156,7 +154,7 @@ function judgeUnknownType(exchange: Exchange): CheckVerdict {
     return {
       status: 'warn',
       evidence: `${exchange.label}: ${describeExchange(exchange, { response: true })}`,
-      fix: 'answer 2xx to event types the app does not handle, and ignore them',
+      fix: 'return 2xx for event types the app does not handle, and ignore them',
       explanation:
         'PLLAY adds event types over time. A 4xx does not break the endpoint, but every event of a new type then counts as a failed delivery.',
     };
@@ -164,7 +162,9 @@ function judgeUnknownType(exchange: Exchange): CheckVerdict {
   return {
     status: 'fail',
     evidence: `${exchange.label}: ${describeExchange(exchange, { response: true })}`,
-    fix: 'give the switch on event.type a default branch that ignores types the app does not handle, and answer 2xx',
+    fix: isServerError(exchange)
+      ? 'give the switch on event.type a default branch that ignores types the app does not handle and returns 2xx'
+      : fixForUnaccepted(exchange),
   };
 }
 
@@ -176,53 +176,15 @@ function judgeInvalidJson(exchange: Exchange): CheckVerdict {
   return {
     status: 'fail',
     evidence: describeExchange(exchange, { response: true }),
-    fix: 'catch the error of parsing the body and answer 400 instead of failing',
+    fix: isServerError(exchange) ? 'catch JSON parse errors and return 400 instead of failing with a 5xx' : fixForUnaccepted(exchange),
   };
+}
+
+function isServerError(exchange: Exchange): boolean {
+  return exchange.status !== undefined && exchange.status >= 500;
 }
 
 function withSize(verdict: CheckVerdict, exchange: Exchange): CheckVerdict {
   const kib = Math.round(exchange.bytes / 1024);
   return { ...verdict, evidence: `${exchange.label} (${kib} KiB): ${verdict.evidence}` };
-}
-
-/**
- * Judges the answer times of every correctly signed event of the run. A
- * median over the limit fails; a few answers over it only warn, since one
- * slow answer may be noise. A timeout counts as an answer at its deadline.
- */
-function judgeLatency({ timed, setup }: JudgeContext): CheckVerdict {
-  const samples = timed
-    .filter((exchange) => exchange.status !== undefined || exchange.error?.code === 'TIMEOUT')
-    .map((exchange) => exchange.durationMs);
-  if (samples.length === 0) {
-    return {
-      status: 'fail',
-      evidence: 'no signed event was answered, so there is no time to measure',
-      fix: 'check that the app is running and reachable at the --to URL',
-    };
-  }
-
-  const limit = setup.maxLatencyMs;
-  const middle = median(samples);
-  const max = Math.max(...samples);
-  const slow = samples.filter((ms) => ms > limit).length;
-  const metrics = { median_ms: middle, max_ms: max, limit_ms: limit, answers: samples.length, over_limit: slow };
-  const evidence =
-    `median ${formatMs(middle)}, max ${formatMs(max)} over ${samples.length} answers` +
-    (slow === 0 ? `, limit ${formatMs(limit)}` : `; ${slow} over the ${formatMs(limit)} limit`);
-
-  if (middle > limit) {
-    return { status: 'fail', evidence, fix: ANSWER_FIRST_FIX, metrics };
-  }
-  if (slow > 0) {
-    return {
-      status: 'warn',
-      evidence,
-      fix: ANSWER_FIRST_FIX,
-      explanation:
-        'Most answers arrived in time, but some did not. A sender that stops waiting counts the delivery as failed and sends it again, so each slow answer can become a duplicate delivery.',
-      metrics,
-    };
-  }
-  return { status: 'pass', evidence, metrics };
 }

@@ -1,4 +1,5 @@
 export { CHECKS } from './checks.js';
+export { describeExchange } from './judge.js';
 export { escapeXmlAttribute, escapeXmlText, toJUnitXml } from './junit.js';
 export { PRACTICES, practiceById } from './practices.js';
 export {

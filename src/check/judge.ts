@@ -1,17 +1,18 @@
 import type { CheckVerdict, Exchange } from './types.js';
 
 /** Fix for a 2xx to a badly signed request. */
-export const VERIFY_FIRST_FIX = 'verify the signature before answering: 401 when it does not match, 2xx only after it does';
+export const VERIFY_FIRST_FIX =
+  'verify the signature before responding: return 401 when it does not match, and 2xx only after it does';
 
-/** Why a 2xx to a badly signed request is a warning and not a failure. */
+/** Reason that a 2xx to a badly signed request is a warning and not a failure. */
 export const VERIFY_FIRST_EXPLANATION =
   'A 2xx to a badly signed request cannot show whether the endpoint checks the signature later, ' +
-  "as PLLAY's example handler does after it answers, or never checks it: from outside, both look the same. " +
-  'An endpoint that verifies before it answers removes the doubt, and a sender of forged events learns that they were rejected.';
+  "as PLLAY's example handler does after it responds, or never checks it. From outside, both look the same. " +
+  'An endpoint that verifies before it responds removes the doubt, and a sender of forged events learns that they were rejected.';
 
-/** Fix for an answer that took too long. */
-export const ANSWER_FIRST_FIX =
-  'answer 2xx as soon as the event is verified and stored, and do the slow work in a background job';
+/** Fix for a response that took too long. */
+export const RESPOND_FIRST_FIX =
+  'return 2xx as soon as the event is verified and stored, and do the slow work in a background job';
 
 /** Formats milliseconds for evidence: `3 ms`, `2.40 s`. */
 export function formatMs(ms: number): string {
@@ -22,25 +23,25 @@ export function isAccepted(exchange: Exchange): boolean {
   return exchange.status !== undefined && exchange.status >= 200 && exchange.status < 300;
 }
 
-/** Describes an answer in a few words: `401 in 3 ms`, with the start of the body when asked. */
+/** Describes a response in a few words, such as `401 in 3 ms`, with the start of its body when requested. */
 export function describeExchange(exchange: Exchange, options: { response?: boolean } = {}): string {
   if (exchange.error) {
-    return `no answer (${exchange.error.code}) after ${formatMs(exchange.durationMs)}`;
+    return `no response (${exchange.error.code}) after ${formatMs(exchange.durationMs)}`;
   }
 
-  const answer = `${exchange.status} in ${formatMs(exchange.durationMs)}`;
+  const summary = `${exchange.status} in ${formatMs(exchange.durationMs)}`;
   const response = shorten(exchange.response ?? '', 60);
-  return options.response && response !== '' ? `${answer}: ${response}` : answer;
+  return options.response && response !== '' ? `${summary}: ${response}` : summary;
 }
 
 /** Says how to make an endpoint accept a correctly signed event that it did not accept. */
 export function fixForUnaccepted(exchange: Exchange): string {
   const code = exchange.error?.code;
   if (code === 'TIMEOUT') {
-    return ANSWER_FIRST_FIX;
+    return RESPOND_FIRST_FIX;
   }
   if (code === 'ECONNRESET') {
-    return 'the app closed the connection without answering: look in its log for a crash on this request';
+    return 'the app closed the connection without a response: look in its log for a crash on this request';
   }
   if (code !== undefined) {
     return 'check that the app is running and reachable at the --to URL';
@@ -62,7 +63,7 @@ function fixForStatus(status: number): string {
     return 'raise the request body limit to at least 1 MiB (express.json() accepts 100 KiB by default)';
   }
   if (status >= 400 && status < 500) {
-    return 'answer 2xx to every correctly signed event, and keep 4xx for requests that fail verification';
+    return 'return 2xx for every correctly signed event, and keep 4xx for requests that fail verification';
   }
   return "the handler failed: look in the app's log for the error on this request";
 }
@@ -79,7 +80,7 @@ export function judgeAccepted(exchange: Exchange, fixes: Record<number, string> 
 
 /**
  * Judges a badly signed request, which should get a 4xx. A 2xx is a
- * warning, because the endpoint may still verify after it answers.
+ * warning, because the endpoint may still verify after it responds.
  */
 export function judgeRejected(exchange: Exchange, failureFix: string): CheckVerdict {
   const status = exchange.status;

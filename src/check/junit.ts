@@ -5,7 +5,7 @@ import type { CheckReport, CheckResult } from './types.js';
 /**
  * Characters that XML 1.0 does not allow anywhere, even escaped: control
  * characters other than tab, newline and carriage return, lone surrogates,
- * U+FFFE and U+FFFF. An endpoint's answer may contain any of them.
+ * U+FFFE and U+FFFF. An endpoint's response body may contain any of them.
  */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
@@ -95,9 +95,9 @@ function systemOut(result: CheckResult): string {
     lines.push(result.explanation);
   }
   for (const exchange of result.exchanges) {
-    const answer = exchange.error ? exchange.error.message : String(exchange.status);
+    const outcome = exchange.error ? exchange.error.message : String(exchange.status);
     const response = exchange.response ? ` ${exchange.response}` : '';
-    lines.push(`${exchange.label}: ${answer} in ${formatMs(exchange.durationMs)}${response}`);
+    lines.push(`${exchange.label}: ${outcome} in ${formatMs(exchange.durationMs)}${response}`);
   }
   return lines.join('\n');
 }

@@ -19,8 +19,8 @@ export const PRACTICES: readonly Practice[] = [
     guide: 'Always verify webhook signatures',
   },
   {
-    id: 'answers-quickly',
-    title: 'Answers quickly',
+    id: 'responds-quickly',
+    title: 'Responds quickly',
     guide: 'Return 200 response quickly; process webhooks asynchronously',
   },
   {

@@ -27,24 +27,24 @@ export const ACCENTED_TEXT = {
   note: 'Première victoire — ¡olé! 🎉🏆',
 };
 
-/** A correctly signed request for a body. */
+/** Builds a correctly signed request for a body. */
 export function signedRequest(label: string, body: string, secret: string): PlannedRequest {
   return { label, body, headers: buildSignedHeaders({ body, secret }), timed: true };
 }
 
-/** A correctly signed event of a type, with a fresh id. */
+/** Builds a correctly signed event of a type, with a fresh id. */
 export function signedEvent(type: string, secret: string, label = type): PlannedRequest {
   return signedRequest(label, generateEvent({ type }).body, secret);
 }
 
-/** An event signed with another secret: a well-formed signature that does not match. */
+/** Builds an event signed with another secret, so the signature is well formed but does not match. */
 export function wrongSignatureRequest(type: string, secret: string): PlannedRequest {
   const body = generateEvent({ type }).body;
   const headers = buildSignedHeaders({ body, secret: `${secret}-not-the-endpoint-secret` });
   return { label: type, body, headers, timed: false };
 }
 
-/** An event with no signature header at all. */
+/** Builds an event with no signature header at all. */
 export function missingSignatureRequest(type: string, secret: string): PlannedRequest {
   const body = generateEvent({ type }).body;
   const headers = buildSignedHeaders({ body, secret });
@@ -52,7 +52,7 @@ export function missingSignatureRequest(type: string, secret: string): PlannedRe
   return { label: type, body, headers, timed: false };
 }
 
-/** An event whose body was changed after it was signed: the amount, or else the status. */
+/** Builds an event whose amount, or else status, was changed after the body was signed. */
 export function tamperedBodyRequest(type: string, secret: string): PlannedRequest {
   const { envelope, body } = generateEvent({ type });
   const headers = buildSignedHeaders({ body, secret });
@@ -71,7 +71,7 @@ function tamper(envelope: Envelope): Envelope {
   return changed;
 }
 
-/** A correctly signed event whose signature header name is in mixed case. */
+/** Builds a correctly signed event whose signature header name is in mixed case. */
 export function mixedCaseHeaderRequest(type: string, secret: string): PlannedRequest {
   const request = signedEvent(type, secret);
   const signature = request.headers[SIGNATURE_HEADER]!;
@@ -80,7 +80,7 @@ export function mixedCaseHeaderRequest(type: string, secret: string): PlannedReq
   return request;
 }
 
-/** A correctly signed payment event with a type PLLAY does not send today. */
+/** Builds a correctly signed payment event with a type PLLAY does not send today. */
 export function unknownTypeRequest(secret: string): PlannedRequest {
   const { body } = generateEvent({
     type: 'payment.succeeded',
@@ -92,17 +92,17 @@ export function unknownTypeRequest(secret: string): PlannedRequest {
   return signedRequest(UNKNOWN_EVENT_TYPE, body, secret);
 }
 
-/** A correctly signed body that is not JSON, because it was cut off. */
+/** Builds a correctly signed body that is not JSON, because it was cut off. */
 export function truncatedJsonRequest(secret: string): PlannedRequest {
   return { ...signedRequest('truncated JSON', TRUNCATED_JSON_BODY, secret), timed: false };
 }
 
-/** A correctly signed event whose text has accents and emoji. */
+/** Builds a correctly signed event whose text has accents and emoji. */
 export function accentedTextRequest(type: string, secret: string): PlannedRequest {
   return signedRequest(type, generateEvent({ type, data: { ...ACCENTED_TEXT } }).body, secret);
 }
 
-/** A correctly signed `tournament.ended` event with enough results to reach LARGE_BODY_BYTES. */
+/** Builds a correctly signed `tournament.ended` event with enough results to reach LARGE_BODY_BYTES. */
 export function largeBodyRequest(secret: string): PlannedRequest {
   const sampleBytes = JSON.stringify(tournamentResult(2)).length + 1;
   const results = Array.from({ length: Math.ceil(LARGE_BODY_BYTES / sampleBytes) }, (_, index) =>

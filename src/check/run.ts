@@ -19,7 +19,7 @@ import type {
   PlannedRequest,
 } from './types.js';
 
-/** Slowest answer that passes by default, in milliseconds. */
+/** Default slowest response time that passes, in milliseconds. */
 export const DEFAULT_MAX_LATENCY_MS = 2_000;
 
 /** Requests in flight at once by default: low, because the endpoint may be a developer's laptop. */
@@ -38,6 +38,8 @@ export interface CheckRunOptions {
   types?: readonly string[];
   maxLatencyMs?: number;
   concurrency?: number;
+  /** Time each request may take; by default MIN_REQUEST_TIMEOUT_MS or 5 × maxLatencyMs, whichever is longer. */
+  requestTimeoutMs?: number;
   checks?: readonly CheckDefinition[];
   /** Called once before the first request, with the number of requests the run sends. */
   onStart?: (start: { types: readonly string[]; requests: number }) => void;
@@ -52,9 +54,11 @@ interface Sequence {
 }
 
 /**
- * Sends every check's requests to the endpoint and judges the answers.
- * One warm-up request goes first: it is not judged, and when it cannot
- * reach the endpoint at all the run stops with E_ENDPOINT_UNREACHABLE.
+ * Sends every check's requests to the endpoint and judges the responses.
+ * One warm-up request goes first and is not judged. When it cannot reach
+ * the endpoint, or gets no response before the request timeout, the run
+ * stops with E_ENDPOINT_UNREACHABLE or E_ENDPOINT_TIMEOUT, because every
+ * other request would fail the same way.
  */
 export async function runChecks(options: CheckRunOptions): Promise<CheckReport> {
   const checks = options.checks ?? CHECKS;
@@ -67,7 +71,7 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
   const plans = checks.map((check) => check.plan(setup));
   const exchanges: Exchange[][][] = plans.map((plan) => plan.map(() => []));
   const requests = 1 + plans.flat(2).length;
-  const timeoutMs = Math.max(MIN_REQUEST_TIMEOUT_MS, 5 * setup.maxLatencyMs);
+  const timeoutMs = options.requestTimeoutMs ?? Math.max(MIN_REQUEST_TIMEOUT_MS, 5 * setup.maxLatencyMs);
   options.onStart?.({ types: setup.types, requests });
   const started = performance.now();
 
@@ -127,6 +131,12 @@ async function warmUp(url: URL, setup: CheckSetup, context: SendContext): Promis
     throw new PllayError('E_ENDPOINT_UNREACHABLE', `cannot check ${url.href}: ${error.message}`, {
       category: 'network',
       hint: 'start the app first, or fix the URL in --to',
+    });
+  }
+  if (error?.code === 'TIMEOUT') {
+    throw new PllayError('E_ENDPOINT_TIMEOUT', `cannot check ${url.href}: ${error.message}`, {
+      category: 'network',
+      hint: 'a signed event should get a response within seconds: look in the app\'s log for a request that hangs',
     });
   }
 }

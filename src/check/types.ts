@@ -6,7 +6,7 @@ export type CheckStatus = 'pass' | 'warn' | 'fail';
 export type PracticeId =
   | 'accepts-events'
   | 'verifies-signatures'
-  | 'answers-quickly'
+  | 'responds-quickly'
   | 'handles-duplicates'
   | 'tolerates-unexpected-input'
   | 'accepts-legal-requests';
@@ -19,7 +19,7 @@ export interface Practice {
   guide?: string;
 }
 
-/** What the checks are run with. */
+/** Settings that every check plans and judges with. */
 export interface CheckSetup {
   secret: string;
   /** Event types to check. Never empty. */
@@ -33,11 +33,11 @@ export interface PlannedRequest {
   label: string;
   body: string | Buffer;
   headers: Record<string, string>;
-  /** Whether the answer time counts toward the latency check: correctly signed events only. */
+  /** Whether the response time counts toward the latency check. True for signed events that should get a 2xx. */
   timed: boolean;
 }
 
-/** One request sent and the answer it got. Exactly one of `status` and `error` is set. */
+/** One request sent and its response. Exactly one of `status` and `error` is set. */
 export interface Exchange {
   label: string;
   bytes: number;
@@ -49,14 +49,14 @@ export interface Exchange {
   response?: string;
 }
 
-/** A check's judgement of the answers it got. */
+/** A check's judgement of its responses. */
 export interface CheckVerdict {
   status: CheckStatus;
   /** One line of evidence: statuses and times. */
   evidence: string;
-  /** One line that says how to fix a failure or a warning. */
+  /** One-line fix for a failure or a warning. */
   fix?: string;
-  /** Why a warning is only a warning, in a few sentences. */
+  /** Background for a warning, in a few sentences, such as the reason it is not a failure. */
   explanation?: string;
   /** Numbers behind the verdict, such as the latency check's median and maximum. */
   metrics?: Record<string, number>;

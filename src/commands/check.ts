@@ -3,9 +3,9 @@ import { dirname, resolve } from 'node:path';
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 
-import { describeExchange } from '../check/judge.js';
 import {
   DEFAULT_CHECK_CONCURRENCY,
+  describeExchange,
   DEFAULT_MAX_LATENCY_MS,
   parseCheckTypes,
   runChecks,
@@ -36,7 +36,7 @@ export function checkCommand(context: CliContext): Command {
     .option('--to <url>', 'endpoint URL or host:port; a URL without a path gets /webhooks/pllay')
     .option('--type <type>', 'check only this event type; repeat, or separate types with commas (default: all 13)', collect)
     .addOption(
-      new Option('--max-latency <duration>', 'slowest answer that passes, such as 500ms or 2s')
+      new Option('--max-latency <duration>', 'slowest response time that passes, such as 500ms or 2s')
         .argParser(parsePositiveDuration)
         .default(DEFAULT_MAX_LATENCY_MS, `${DEFAULT_MAX_LATENCY_MS / 1000}s`),
     )

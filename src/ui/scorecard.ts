@@ -3,9 +3,6 @@ import type { CheckReport, CheckResult, CheckStatus, CheckSummary, Exchange } fr
 import { formatDuration } from './format.js';
 import type { Output } from './output.js';
 
-/** Width of the check titles column: the longest title. */
-const TITLE_WIDTH = 33;
-
 /** Width that explanations wrap at. */
 const WRAP_WIDTH = 80;
 
@@ -24,7 +21,7 @@ export function renderCheckStart(output: Output, start: CheckStart): void {
   output.line(
     output.style.dim(
       `${types}, ${start.requests} requests, ${start.concurrency} at a time; ` +
-        `answers within ${formatDuration(start.maxLatencyMs)} pass`,
+        `responses within ${formatDuration(start.maxLatencyMs)} pass`,
     ),
   );
 }
@@ -35,6 +32,7 @@ export function renderCheckStart(output: Output, start: CheckStart): void {
  */
 export function renderScorecard(output: Output, report: CheckReport, summary: CheckSummary): void {
   const style = output.style;
+  const titleWidth = Math.max(...report.results.map((result) => result.title.length));
 
   for (const practice of PRACTICES) {
     const results = report.results.filter((result) => result.practice === practice.id);
@@ -44,7 +42,7 @@ export function renderScorecard(output: Output, report: CheckReport, summary: Ch
 
     const guide = practice.guide ? style.dim(`  PLLAY: "${practice.guide}"`) : '';
     output.line(`\n${style.bold(practice.title)}${guide}`);
-    results.forEach((result, index) => renderResult(output, result, results[index - 1]));
+    results.forEach((result, index) => renderResult(output, result, results[index - 1], titleWidth));
     renderExplanations(output, results);
   }
 
@@ -53,10 +51,10 @@ export function renderScorecard(output: Output, report: CheckReport, summary: Ch
 }
 
 /** Prints one check. A fix that repeats the previous check's fix is shortened to "as above". */
-function renderResult(output: Output, result: CheckResult, previous: CheckResult | undefined): void {
+function renderResult(output: Output, result: CheckResult, previous: CheckResult | undefined, titleWidth: number): void {
   const write = result.status === 'pass' ? output.line.bind(output) : output.result.bind(output);
 
-  write(`  ${statusMark(output, result.status)}  ${result.title.padEnd(TITLE_WIDTH)}  ${result.evidence}`);
+  write(`  ${statusMark(output, result.status)}  ${result.title.padEnd(titleWidth)}  ${result.evidence}`);
   if (result.status !== 'pass' && result.fix) {
     const fix = previous?.status !== 'pass' && previous?.fix === result.fix ? 'as above' : result.fix;
     write(`          ${output.style.bold('fix:')} ${fix}`);
@@ -87,10 +85,13 @@ function statusMark(output: Output, status: CheckStatus): string {
 function summaryLine(output: Output, report: CheckReport, summary: CheckSummary): string {
   const style = output.style;
   const mark = summary.ok ? style.green('✔') : style.red('✖');
-  const counts = `${summary.passed} passed, ${summary.warned} warned, ${summary.failed} failed`;
-  const strictNote =
-    summary.warned === 0 ? '' : summary.strict ? '; warnings fail under --strict' : '; --strict makes warnings fail';
-  return `${mark} ${counts} in ${formatDuration(report.durationMs)}${strictNote}`;
+  let line = `${mark} ${summary.passed} passed, ${summary.warned} warned, ${summary.failed} failed`;
+  line += ` in ${formatDuration(report.durationMs)}`;
+
+  if (summary.warned > 0) {
+    line += summary.strict ? '; warnings fail under --strict' : '; --strict makes warnings fail';
+  }
+  return line;
 }
 
 /** Writes the report as NDJSON: one object per check, then a summary object. */

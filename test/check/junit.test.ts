@@ -126,7 +126,7 @@ describe('toJUnitXml', () => {
   });
 
   it('passes warnings unless strict', () => {
-    const warned = checkResult({ status: 'warn', evidence: 'accepted with 200 in 2 ms', fix: 'answer 401', explanation: 'why' });
+    const warned = checkResult({ status: 'warn', evidence: 'accepted with 200 in 2 ms', fix: 'return 401', explanation: 'why' });
     const report = reportOf([warned, checkResult({ id: 'tampered-body-rejected', title: 'tampered body is rejected' })]);
 
     const lenient = parse(toJUnitXml(report, { strict: false }));
@@ -134,13 +134,13 @@ describe('toJUnitXml', () => {
 
     expect(lenient.testsuites.failures).toBe('0');
     expect(lenient.testsuites.testsuite[0]!.testcase[0]!.failure).toBeUndefined();
-    expect(lenient.testsuites.testsuite[0]!.testcase[0]!['system-out']).toContain('warn: accepted with 200 in 2 ms\nfix: answer 401\nwhy');
+    expect(lenient.testsuites.testsuite[0]!.testcase[0]!['system-out']).toContain('warn: accepted with 200 in 2 ms\nfix: return 401\nwhy');
     expect(strict.testsuites.failures).toBe('1');
     expect(strict.testsuites.testsuite[0]!.failures).toBe('1');
     expect(strict.testsuites.testsuite[0]!.testcase[0]!.failure?.type).toBe('warning');
   });
 
-  it('escapes an endpoint answer', async () => {
+  it('escapes an endpoint response', async () => {
     const app = await startTestServer((_request, response) => {
       response.writeHead(500, { 'content-type': 'text/html' }).end(`<html>${HOSTILE}</html>`);
     });

@@ -43,10 +43,10 @@ function verifies(request: ReceivedRequest, signature: string | undefined): bool
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** An app that verifies first and answers 200, except where `answer` returns another status. */
-function startAppWith(answer: (request: ReceivedRequest) => number | undefined): Promise<TestServer> {
+/** An app that verifies first and responds with 200, unless `statusFor` returns another status. */
+function startAppWith(statusFor: (request: ReceivedRequest) => number | undefined): Promise<TestServer> {
   return startTestServer((request, response) => {
-    const status = answer(request) ?? (verifies(request, request.headers['pllay-signature'] as string) ? 200 : 401);
+    const status = statusFor(request) ?? (verifies(request, request.headers['pllay-signature'] as string) ? 200 : 401);
     response.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : `status ${status}`);
   });
 }
@@ -79,7 +79,7 @@ describe('runChecks on three apps', () => {
     }
     expect(report.results.filter((candidate) => !signatureChecks.includes(candidate.id)).map((candidate) => candidate.status))
       .toEqual(Array(8).fill('pass'));
-    // The app does verify, after answering, which is why a 2xx only warns.
+    // The app does verify, after responding, which is why a 2xx only warns.
     expect(app.rejectedAfterAnswer).toHaveLength(3);
     expect(summarize(report.results, false).ok).toBe(true);
     expect(summarize(report.results, true).ok).toBe(false);
@@ -95,7 +95,7 @@ describe('runChecks on three apps', () => {
       'wrong-signature-rejected': 'warn',
       'missing-signature-rejected': 'warn',
       'tampered-body-rejected': 'warn',
-      'answers-within-limit': 'fail',
+      'responds-within-limit': 'fail',
       'duplicate-accepted': 'fail',
       'unknown-type-tolerated': 'fail',
       'invalid-json-tolerated': 'pass',
@@ -104,9 +104,9 @@ describe('runChecks on three apps', () => {
       'accented-text-accepted': 'pass',
     });
 
-    const latency = result(report, 'answers-within-limit');
+    const latency = result(report, 'responds-within-limit');
     expect(latency.metrics?.median_ms).toBeGreaterThanOrEqual(400);
-    expect(latency.metrics?.answers).toBe(7);
+    expect(latency.metrics?.responses).toBe(7);
     expect(latency.metrics?.over_limit).toBe(7);
     expect(latency.fix).toContain('background job');
 
@@ -168,7 +168,7 @@ describe('runChecks on faulty apps', () => {
   });
 
   it('fails a crash on missing signature', async () => {
-    // Verification as in PLLAY's example, but before answering: Buffer.from(undefined) throws.
+    // Verification as in PLLAY's example, but before responding: Buffer.from(undefined) throws.
     const app = await track(
       startTestServer((request, response) => {
         try {
@@ -198,7 +198,7 @@ describe('runChecks on faulty apps', () => {
 
     const unknown = result(report, 'unknown-type-tolerated');
     expect(unknown.status).toBe('warn');
-    expect(unknown.fix).toContain('answer 2xx to event types the app does not handle');
+    expect(unknown.fix).toContain('return 2xx for event types the app does not handle');
     expect(unknown.explanation).toContain('failed delivery');
   });
 
@@ -209,10 +209,10 @@ describe('runChecks on faulty apps', () => {
 
     const invalid = result(report, 'invalid-json-tolerated');
     expect(invalid.status).toBe('fail');
-    expect(invalid.fix).toContain('answer 400');
+    expect(invalid.fix).toContain('return 400');
   });
 
-  it('warns when one answer is slow', async () => {
+  it('warns when one response is slow', async () => {
     const app = await track(
       startTestServer(async (request, response) => {
         if (request.body.includes('payment.disputed')) {
@@ -224,7 +224,7 @@ describe('runChecks on faulty apps', () => {
 
     const report = await check(app, { types: ['payment.created'], maxLatencyMs: 200 });
 
-    const latency = result(report, 'answers-within-limit');
+    const latency = result(report, 'responds-within-limit');
     expect(latency.status).toBe('warn');
     expect(latency.metrics?.over_limit).toBe(1);
     expect(latency.evidence).toMatch(/; 1 over the 200 ms limit$/);
@@ -273,6 +273,35 @@ describe('runChecks limits', () => {
 
     await expect(run).rejects.toBeInstanceOf(PllayError);
     await expect(run).rejects.toMatchObject({ code: 'E_ENDPOINT_UNREACHABLE', exitCode: 1 });
+  });
+
+  it('stops when warm-up times out', async () => {
+    const app = await track(startTestServer(() => undefined));
+
+    const run = check(app, { requestTimeoutMs: 300 });
+
+    await expect(run).rejects.toMatchObject({ code: 'E_ENDPOINT_TIMEOUT', exitCode: 1 });
+    expect(app.requests).toHaveLength(1);
+  });
+
+  it('counts a timeout at its deadline', async () => {
+    const app = await track(
+      startTestServer((request, response) => {
+        if (!request.body.includes('payment.disputed')) {
+          response.writeHead(verifies(request, request.headers['pllay-signature'] as string) ? 200 : 401).end();
+        }
+      }),
+    );
+
+    const report = await check(app, { types: ['payment.created'], maxLatencyMs: 200, requestTimeoutMs: 500 });
+
+    const unknown = result(report, 'unknown-type-tolerated');
+    expect(unknown.status).toBe('fail');
+    expect(unknown.evidence).toMatch(/^payment\.disputed: no response \(TIMEOUT\) after \d+ ms$/);
+    expect(unknown.fix).toContain('background job');
+    const latency = result(report, 'responds-within-limit');
+    expect(latency.status).toBe('warn');
+    expect(latency.metrics?.max_ms).toBeGreaterThanOrEqual(500);
   });
 
   it('reports the request count first', async () => {

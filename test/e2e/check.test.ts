@@ -58,8 +58,8 @@ describe('check on three apps', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Checking ${app.url}/webhooks/pllay against PLLAY's webhook best practices`);
-    expect(result.stdout).toContain('13 event types, 48 requests, 2 at a time; answers within 2.00 s pass');
-    expect(result.stdout).toMatch(/✔ pass {2}signed event gets a 2xx {12}13 of 13 types answered 200, median \d+ ms/);
+    expect(result.stdout).toContain('13 event types, 48 requests, 2 at a time; responses within 2.00 s pass');
+    expect(result.stdout).toMatch(/✔ pass {2}signed event gets a 2xx {12}13 of 13 types got 200, median \d+ ms/);
     expect(result.stdout).toMatch(/✔ pass {2}wrong signature is rejected {8}rejected with 401 in \d+ ms/);
     expect(result.stdout).not.toContain('fix:');
     expect(result.stdout).toMatch(/✔ 11 passed, 0 warned, 0 failed in [\d.]+ m?s\n$/);
@@ -75,7 +75,7 @@ describe('check on three apps', () => {
     const result = await runCli(['check', '--to', app.url, '--secret', SECRET]);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/! warn {2}wrong signature is rejected {8}accepted with 200 in \d+ ms\n {10}fix: verify the signature before answering: 401 when it does not match/);
+    expect(result.stdout).toMatch(/! warn {2}wrong signature is rejected {8}accepted with 200 in \d+ ms\n {10}fix: verify the signature before responding: return 401 when it does not match/);
     expect(result.stdout).toMatch(/! warn {2}missing signature is rejected {6}accepted with 200 in \d+ ms\n {10}fix: as above/);
     expect(result.stdout).toMatch(/! warn {2}tampered body is rejected {10}accepted with 200 in \d+ ms/);
     expect(result.stdout).toContain('why: A 2xx to a badly signed request cannot show whether the endpoint');
@@ -108,9 +108,9 @@ describe('check on three apps', () => {
     ]);
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('payment.succeeded, 12 requests, 2 at a time; answers within 100 ms pass');
-    expect(result.stdout).toMatch(/✖ fail {2}answers within the time limit {6}median \d+ ms, max \d+ ms over 7 answers; 7 over the 100 ms limit\n {10}fix: answer 2xx as soon as the event is verified and stored/);
-    expect(result.stdout).toMatch(/✖ fail {2}same event twice gets 2xx twice {4}1 of 1 type did not: payment\.succeeded: 200, then 500 in \d+ ms: .*\n {10}fix: answer 2xx to an event id that was already processed/);
+    expect(result.stdout).toContain('payment.succeeded, 12 requests, 2 at a time; responses within 100 ms pass');
+    expect(result.stdout).toMatch(/✖ fail {2}responds within the time limit {5}median \d+ ms, max \d+ ms over 7 responses; 7 over the 100 ms limit\n {10}fix: return 2xx as soon as the event is verified and stored/);
+    expect(result.stdout).toMatch(/✖ fail {2}same event twice gets 2xx twice {4}1 of 1 type did not: payment\.succeeded: 200, then 500 in \d+ ms: .*\n {10}fix: return 2xx for an event id that was already processed/);
     expect(result.stdout).toMatch(/✖ fail {2}unknown event type gets no 5xx {5}payment\.disputed: 500 in \d+ ms: .*\n {10}fix: give the switch on event\.type a default branch/);
     expect(result.stdout).toMatch(/! warn {2}wrong signature is rejected {8}accepted with 200/);
     expect(result.stdout).toMatch(/✖ 5 passed, 3 warned, 3 failed in /);

@@ -32,9 +32,9 @@ function parseEvent(body: Buffer): { id: string; type: string } | undefined {
 }
 
 /**
- * Follows every practice: verifies the raw body before answering (401 on a
- * mismatch), answers 400 to a body that is not JSON, 200 to a duplicate
- * and to a type it does not handle.
+ * Follows every practice. It verifies the raw body before responding (401
+ * on a mismatch), and responds with 400 to a body that is not JSON and 200
+ * to a duplicate or to a type it does not handle.
  */
 export function startGoodApp(secret: string): Promise<TestServer> {
   const processed = new Set<string>();
@@ -59,7 +59,7 @@ export function startGoodApp(secret: string): Promise<TestServer> {
   });
 }
 
-/** An app like PLLAY's example handler: answers 200 first and verifies afterwards. */
+/** An app like PLLAY's example handler, which responds with 200 first and verifies afterwards. */
 export interface AcknowledgeFirstApp extends TestServer {
   /** Requests whose signature failed verification after the 200 was sent. */
   rejectedAfterAnswer: ReceivedRequest[];
@@ -87,9 +87,9 @@ export async function startAcknowledgeFirstApp(secret: string): Promise<Acknowle
 }
 
 /**
- * Breaks three practices: answers only after `delayMs`, answers 500 to an
- * event id it has seen and to a type it does not know, and never checks
- * the signature.
+ * Breaks three practices. It responds only after `delayMs`, responds with
+ * 500 to an event id it has seen and to a type it does not know, and never
+ * checks the signature.
  */
 export function startCarelessApp(delayMs: number): Promise<TestServer> {
   const processed = new Set<string>();
