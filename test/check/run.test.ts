@@ -216,18 +216,18 @@ describe('runChecks on faulty apps', () => {
     const app = await track(
       startTestServer(async (request, response) => {
         if (request.body.includes('payment.disputed')) {
-          await delay(400);
+          await delay(1500);
         }
         response.writeHead(verifies(request, request.headers['pllay-signature'] as string) ? 200 : 401).end();
       }),
     );
 
-    const report = await check(app, { types: ['payment.created'], maxLatencyMs: 200 });
+    const report = await check(app, { types: ['payment.created'], maxLatencyMs: 1000 });
 
     const latency = result(report, 'responds-within-limit');
     expect(latency.status).toBe('warn');
     expect(latency.metrics?.over_limit).toBe(1);
-    expect(latency.evidence).toMatch(/; 1 over the 200 ms limit$/);
+    expect(latency.evidence).toMatch(/; 1 over the 1.00 s limit$/);
   });
 
   it('fails redirects with the fix', async () => {
@@ -293,7 +293,7 @@ describe('runChecks limits', () => {
       }),
     );
 
-    const report = await check(app, { types: ['payment.created'], maxLatencyMs: 200, requestTimeoutMs: 500 });
+    const report = await check(app, { types: ['payment.created'], maxLatencyMs: 1000, requestTimeoutMs: 1500 });
 
     const unknown = result(report, 'unknown-type-tolerated');
     expect(unknown.status).toBe('fail');
@@ -304,7 +304,7 @@ describe('runChecks limits', () => {
     expect(latency.metrics?.responses).toBe(7);
     expect(latency.metrics?.over_limit).toBe(1);
     // Timers may fire a fraction of a millisecond before the deadline that performance.now() measures.
-    expect(latency.metrics?.max_ms).toBeGreaterThanOrEqual(450);
+    expect(latency.metrics?.max_ms).toBeGreaterThanOrEqual(1450);
   });
 
   it('reports the request count first', async () => {
