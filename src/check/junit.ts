@@ -96,7 +96,7 @@ function systemOut(result: CheckResult): string {
   }
   for (const exchange of result.exchanges) {
     const outcome = exchange.error ? exchange.error.message : String(exchange.status);
-    const response = exchange.response ? ` ${exchange.response}` : '';
+    const response = exchange.response ? `, response: ${exchange.response}` : '';
     lines.push(`${exchange.label}: ${outcome} in ${formatMs(exchange.durationMs)}${response}`);
   }
   return lines.join('\n');
