@@ -70,9 +70,9 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
   const concurrency = options.concurrency ?? DEFAULT_CHECK_CONCURRENCY;
   const plans = checks.map((check) => check.plan(setup));
   const exchanges: Exchange[][][] = plans.map((plan) => plan.map(() => []));
-  const requests = 1 + plans.flat(2).length;
+  const requestCount = 1 + plans.flat(2).length;
   const timeoutMs = options.requestTimeoutMs ?? Math.max(MIN_REQUEST_TIMEOUT_MS, 5 * setup.maxLatencyMs);
-  options.onStart?.({ types: setup.types, requests });
+  options.onStart?.({ types: setup.types, requests: requestCount });
   const started = performance.now();
 
   const dispatcher = await createDispatcher({ connections: concurrency });
@@ -94,7 +94,7 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
     types: [...setup.types],
     maxLatencyMs: setup.maxLatencyMs,
     concurrency,
-    requests,
+    requests: requestCount,
     durationMs: Math.round(performance.now() - started),
     results: judgeAll(checks, exchanges, setup),
   };

@@ -5,8 +5,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 
 import {
   DEFAULT_CHECK_CONCURRENCY,
-  describeExchange,
   DEFAULT_MAX_LATENCY_MS,
+  describeExchange,
   parseCheckTypes,
   runChecks,
   summarize,
