@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 
+import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { eventsCommand } from './commands/events.js';
 import { generateCommand } from './commands/generate.js';
@@ -40,6 +41,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(sendCommand(context));
   program.addCommand(listenCommand(context));
   program.addCommand(replayCommand(context));
+  program.addCommand(checkCommand(context));
   program.addCommand(demoCommand(context));
 
   for (const command of program.commands) {

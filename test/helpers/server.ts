@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
+  /** Header names and values as sent, letter case kept. */
+  rawHeaders: string[];
   body: Buffer;
   at: number;
 }
@@ -37,6 +39,7 @@ export async function startTestServer(handler: TestHandler = okHandler, host = '
         method: request.method ?? '',
         url: request.url ?? '',
         headers: request.headers,
+        rawHeaders: request.rawHeaders,
         body: Buffer.concat(chunks),
         at: Date.now(),
       };

@@ -1,0 +1,126 @@
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import {
+  DEFAULT_CHECK_CONCURRENCY,
+  DEFAULT_MAX_LATENCY_MS,
+  describeExchange,
+  parseCheckTypes,
+  runChecks,
+  summarize,
+  toJUnitXml,
+} from '../check/index.js';
+import { normalizeTarget } from '../delivery/target.js';
+import { ExitCode, InputFileError, UsageError } from '../errors.js';
+import { requireSigningSecret, resolveSecrets, SECRET_ENV } from '../secret.js';
+import { renderCheckJson, renderCheckStart, renderScorecard } from '../ui/scorecard.js';
+import type { Output } from '../ui/output.js';
+import { createOutput, type CliContext } from './context.js';
+import { collect, integerAtLeast, parseDuration } from './options.js';
+
+interface CheckFlags {
+  to?: string;
+  type?: string[];
+  maxLatency: number;
+  concurrency: number;
+  report?: string;
+  strict?: boolean;
+  secret?: string[];
+}
+
+export function checkCommand(context: CliContext): Command {
+  return new Command('check')
+    .description("score an endpoint against PLLAY's webhook best practices")
+    .option('--to <url>', 'endpoint URL or host:port; a URL without a path gets /webhooks/pllay')
+    .option('--type <type>', 'check only this event type; repeat, or separate types with commas (default: all 13)', collect)
+    .addOption(
+      new Option('--max-latency <duration>', 'slowest response time that passes, such as 500ms or 2s')
+        .argParser(parsePositiveDuration)
+        .default(DEFAULT_MAX_LATENCY_MS, `${DEFAULT_MAX_LATENCY_MS / 1000}s`),
+    )
+    .option('--concurrency <n>', 'requests in flight at once', integerAtLeast(1), DEFAULT_CHECK_CONCURRENCY)
+    .option('--report <file>', 'also write a JUnit XML report to FILE, for CI')
+    .option('--strict', 'count warnings as failures')
+    .option('--secret <secret>', `signing secret of the endpoint (default: $${SECRET_ENV})`, collect)
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  $ pllay-hooks check --to localhost:3000',
+      '  $ pllay-hooks check --to http://127.0.0.1:3000/webhooks/pllay --type payment.succeeded,kyc.completed',
+      '  $ pllay-hooks check --to localhost:3000 --strict --report check-report.xml',
+      '',
+      'Sends 3 requests per event type and 9 more, which the endpoint processes as real events.',
+      'Exits 0 when no check fails, 1 when one fails (or warns, with --strict), 2 for bad usage.',
+    ].join('\n'))
+    .action(async (flags: CheckFlags, command: Command) => {
+      const output = createOutput(context, command);
+      context.exitCode = await runCheck(context, output, flags);
+    });
+}
+
+async function runCheck(context: CliContext, output: Output, flags: CheckFlags): Promise<number> {
+  const resolved = resolveSecrets(flags.secret, context.env);
+  const secret = requireSigningSecret(resolved);
+  resolved.warnings.forEach((warning) => output.warn(warning));
+  const url = normalizeTarget(requireTarget(flags.to));
+  const types = parseCheckTypes(flags.type);
+  const reportPath = flags.report === undefined ? undefined : checkReportPath(resolve(context.cwd, flags.report));
+
+  const report = await runChecks({
+    url,
+    secret,
+    types,
+    maxLatencyMs: flags.maxLatency,
+    concurrency: flags.concurrency,
+    onStart: (start) =>
+      renderCheckStart(output, { ...start, target: url.href, concurrency: flags.concurrency, maxLatencyMs: flags.maxLatency }),
+    onExchange: (exchange, checkId) => output.debug(`${checkId}: ${exchange.label}: ${describeExchange(exchange)}`),
+  });
+
+  const summary = summarize(report.results, flags.strict === true);
+  renderScorecard(output, report, summary);
+  renderCheckJson(output, report, summary);
+  if (reportPath !== undefined) {
+    writeReport(reportPath, toJUnitXml(report, { strict: summary.strict }));
+    output.info(`JUnit report: ${reportPath}`);
+  }
+  return summary.ok ? ExitCode.ok : ExitCode.failure;
+}
+
+function requireTarget(to: string | undefined): string {
+  if (to === undefined) {
+    throw new UsageError('E_NO_TARGET', 'no target: check needs the URL of your webhook endpoint', 'pass --to URL, for example --to localhost:3000');
+  }
+  return to;
+}
+
+function parsePositiveDuration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms <= 0) {
+    throw new InvalidArgumentError(`expected a duration above zero such as 500ms or 2s, got "${value}".`);
+  }
+  return ms;
+}
+
+/** Fails before any request is sent when the report could not be written. */
+function checkReportPath(path: string): string {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+  } catch (error) {
+    throw new InputFileError('E_REPORT_UNWRITABLE', path, `cannot write --report file ${path}: its folder is missing or not writable`, error);
+  }
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new InputFileError('E_REPORT_UNWRITABLE', path, `cannot write --report file ${path}: it is a folder`);
+  }
+  return path;
+}
+
+function writeReport(path: string, xml: string): void {
+  try {
+    writeFileSync(path, xml);
+  } catch (error) {
+    throw new InputFileError('E_REPORT_UNWRITABLE', path, `cannot write --report file ${path}: ${(error as Error).message}`, error);
+  }
+}
