@@ -43,17 +43,18 @@ export const CHECKS: readonly CheckDefinition[] = [
     practice: 'verifies-signatures',
     title: 'wrong signature is rejected',
     plan: ({ types, secret }) => [[wrongSignatureRequest(types[0]!, secret)]],
-    judge: ([sequence]) => judgeRejected(sequence![0]!, MISMATCH_FAILURE_FIX),
+    judge: ([sequence], { setup }) => judgeRejected(sequence![0]!, MISMATCH_FAILURE_FIX, setup.maxLatencyMs),
   },
   {
     id: 'missing-signature-rejected',
     practice: 'verifies-signatures',
     title: 'missing signature is rejected',
     plan: ({ types, secret }) => [[missingSignatureRequest(types[0]!, secret)]],
-    judge: ([sequence]) =>
+    judge: ([sequence], { setup }) =>
       judgeRejected(
         sequence![0]!,
         'return 401 when the pllay-signature header is missing, and check that it is present before comparing',
+        setup.maxLatencyMs,
       ),
   },
   {
@@ -61,7 +62,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     practice: 'verifies-signatures',
     title: 'tampered body is rejected',
     plan: ({ types, secret }) => [[tamperedBodyRequest(types[0]!, secret)]],
-    judge: ([sequence]) => judgeRejected(sequence![0]!, MISMATCH_FAILURE_FIX),
+    judge: ([sequence], { setup }) => judgeRejected(sequence![0]!, MISMATCH_FAILURE_FIX, setup.maxLatencyMs),
   },
   {
     id: 'responds-within-limit',

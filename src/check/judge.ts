@@ -78,14 +78,29 @@ export function judgeAccepted(exchange: Exchange, fixes: Record<number, string> 
   return { status: 'fail', evidence: describeExchange(exchange, { response: true }), fix };
 }
 
+/** Reason that a slow 2xx to a badly signed request is a failure. */
+export const SLOW_ACCEPT_EXPLANATION =
+  'An endpoint that acknowledges first and verifies later responds at once. This one took longer than the latency limit, ' +
+  'so it handled the request before it responded, and still accepted a signature that does not match.';
+
 /**
- * Judges a badly signed request, which should get a 4xx. A 2xx is a
- * warning, because the endpoint may still verify after it responds.
+ * Judges a badly signed request, which should get a 4xx. A quick 2xx is a
+ * warning, because the endpoint may still verify after it responds. A 2xx
+ * slower than `maxLatencyMs` is a failure: the endpoint did its work before
+ * responding, and that work did not reject the request.
  */
-export function judgeRejected(exchange: Exchange, failureFix: string): CheckVerdict {
+export function judgeRejected(exchange: Exchange, failureFix: string, maxLatencyMs: number): CheckVerdict {
   const status = exchange.status;
   if (status !== undefined && status >= 400 && status < 500) {
     return { status: 'pass', evidence: `rejected with ${describeExchange(exchange)}` };
+  }
+  if (isAccepted(exchange) && exchange.durationMs > maxLatencyMs) {
+    return {
+      status: 'fail',
+      evidence: `accepted with ${describeExchange(exchange)}, slower than the ${formatMs(maxLatencyMs)} limit`,
+      fix: VERIFY_FIRST_FIX,
+      explanation: SLOW_ACCEPT_EXPLANATION,
+    };
   }
   if (isAccepted(exchange)) {
     return {

@@ -92,9 +92,9 @@ describe('runChecks on three apps', () => {
 
     expect(statuses(report)).toEqual({
       'signed-event-accepted': 'pass',
-      'wrong-signature-rejected': 'warn',
-      'missing-signature-rejected': 'warn',
-      'tampered-body-rejected': 'warn',
+      'wrong-signature-rejected': 'fail',
+      'missing-signature-rejected': 'fail',
+      'tampered-body-rejected': 'fail',
       'responds-within-limit': 'fail',
       'duplicate-accepted': 'fail',
       'unknown-type-tolerated': 'fail',
@@ -117,7 +117,13 @@ describe('runChecks on three apps', () => {
     const unknown = result(report, 'unknown-type-tolerated');
     expect(unknown.evidence).toMatch(/^payment\.disputed: 500 in \d+ ms: .*no handler/);
     expect(unknown.fix).toContain('default branch');
-    expect(summarize(report.results, false)).toEqual({ passed: 5, warned: 3, failed: 3, strict: false, ok: false });
+    for (const id of ['wrong-signature-rejected', 'missing-signature-rejected', 'tampered-body-rejected']) {
+      const accepted = result(report, id);
+      expect(accepted.evidence, id).toMatch(/^accepted with 200 in \d+ ms, slower than the 100 ms limit$/);
+      expect(accepted.fix, id).toBe(VERIFY_FIRST_FIX);
+      expect(accepted.explanation, id).toContain('handled the request before it responded');
+    }
+    expect(summarize(report.results, false)).toEqual({ passed: 5, warned: 0, failed: 6, strict: false, ok: false });
   });
 });
 

@@ -394,6 +394,7 @@ async function startLateServer(port: number): Promise<TestServer> {
       method: request.method ?? '',
       url: request.url ?? '',
       headers: request.headers,
+      rawHeaders: request.rawHeaders,
       body: Buffer.alloc(0),
       at: Date.now(),
     });
