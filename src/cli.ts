@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 
+import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { eventsCommand } from './commands/events.js';
 import { generateCommand } from './commands/generate.js';
@@ -25,6 +26,8 @@ export function createProgram(context: CliContext): Command {
     .addOption(new Option('-q, --quiet', 'print only results and errors'))
     .addOption(new Option('--verbose', 'print debug details to stderr'))
     .addOption(new Option('--no-color', 'plain output without colour (also: NO_COLOR=1)'))
+    .addOption(new Option('-c, --config <file>', 'config file to use instead of searching for one (also: PLLAY_HOOKS_CONFIG)'))
+    .addOption(new Option('--profile <name>', 'named profile of the config file to apply (also: PLLAY_HOOKS_PROFILE)'))
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -39,8 +42,10 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(sendCommand(context));
   program.addCommand(listenCommand(context));
   program.addCommand(demoCommand(context));
+  program.addCommand(configCommand(context));
 
   for (const command of program.commands) {
+    command.configureHelp({ showGlobalOptions: true });
     command.showHelpAfterError(`(see: pllay-hooks ${command.name()} --help)`);
     command.configureOutput(program.configureOutput());
     command.exitOverride();

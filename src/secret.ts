@@ -27,14 +27,17 @@ export function resolveSecrets(flagValues: readonly string[] | undefined, env: N
   return { secrets: [], source: 'none', warnings: [] };
 }
 
-/** Returns the one secret that signing needs, or a usage error that says how to give one. */
-export function requireSigningSecret(resolved: ResolvedSecrets): string {
+/**
+ * Returns the secret that signing uses, the first of the list (the newest
+ * during a rotation), or a usage error that says how to give one.
+ */
+export function requireSigningSecret(resolved: { secrets: readonly string[] }): string {
   const secret = resolved.secrets[0];
   if (secret === undefined) {
     throw new UsageError(
       'E_NO_SECRET',
       'no signing secret: events must be signed with your endpoint\'s secret',
-      `pass --secret SECRET or set ${SECRET_ENV}`,
+      `pass --secret SECRET, set ${SECRET_ENV}, or add "secretEnv" or "secret" to a config file (see: pllay-hooks init)`,
     );
   }
   return secret;

@@ -1,69 +1,104 @@
 import { Command } from 'commander';
 
-import { DEFAULT_MAX_BODY_BYTES, startCaptureServer, type CaptureEvent } from '../capture/server.js';
+import { startCaptureServer, type CaptureEvent } from '../capture/server.js';
+import type { FlagValues, SettingValues } from '../config/index.js';
 import { DEFAULT_WEBHOOK_PATH } from '../delivery/target.js';
 import { ExitCode, PllayError } from '../errors.js';
 import { LogWriter } from '../log/index.js';
-import { resolveSecrets, SECRET_ENV } from '../secret.js';
+import { SECRET_ENV } from '../secret.js';
 import { fingerprint } from '../signature/index.js';
 import { formatBytes, formatClock, formatVerdict } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
-import { collect, parseByteSize, parsePort } from './options.js';
+import { signatureFlagNames, signatureFlags } from './generate.js';
+import { collect, parseByteSize, parseHeaderName, parsePort } from './options.js';
+import { commandSettings } from './settings.js';
 
-/** Port of `listen` unless --port says otherwise; apps themselves often take 3000. */
-export const DEFAULT_LISTEN_PORT = 7575;
+export { DEFAULT_CAPTURE_LOG, DEFAULT_LISTEN_PORT } from '../config/defaults.js';
 
-export const DEFAULT_CAPTURE_LOG = '.pllay-hooks/capture.ndjson';
-
+// No defaults on the options that a config file can set, so that a flag that was not given is undefined.
 interface ListenFlags {
+  host?: string;
+  port?: number;
+  log?: string;
+  secret?: string[];
+  maxBody?: number;
+  rejectInvalid?: boolean;
+  printJson?: boolean;
+  signatureHeader?: string;
+  signaturePrefix?: string;
+}
+
+/** Where and how the server listens, after merging flags, environment and config. */
+interface ListenSettings {
   host: string;
   port: number;
   log: string;
-  secret?: string[];
-  maxBody: number;
-  rejectInvalid?: boolean;
-  printJson?: boolean;
 }
 
 export function listenCommand(context: CliContext): Command {
   return new Command('listen')
     .description('run a local capture server that verifies, shows and logs every webhook it receives')
-    .option('--host <host>', 'interface to bind; 0.0.0.0 exposes the server to your network', '127.0.0.1')
-    .option('--port <port>', 'port to listen on; 0 picks a free one', parsePort, DEFAULT_LISTEN_PORT)
-    .option('--log <file>', 'capture log to append to (NDJSON)', DEFAULT_CAPTURE_LOG)
-    .option('--secret <secret>', `secret to verify with; repeat for rotation (default: $${SECRET_ENV})`, collect)
-    .option('--max-body <size>', 'largest body accepted; larger gets 413, such as 1mb or 512kb', parseByteSize, DEFAULT_MAX_BODY_BYTES)
+    .option('--host <host>', 'interface to bind; 0.0.0.0 exposes the server to your network (default: 127.0.0.1)')
+    .option('--port <port>', 'port to listen on; 0 picks a free one (default: 7575)', parsePort)
+    .option('--log <file>', 'capture log to append to, NDJSON (default: .pllay-hooks/capture.ndjson)')
+    .option('--secret <secret>', `secret to verify with; repeat for rotation (default: $${SECRET_ENV}, then the config file)`, collect)
+    .option('--max-body <size>', 'largest body accepted; larger gets 413, such as 1mb or 512kb (default: 1mb)', parseByteSize)
     .option('--reject-invalid', 'answer 401 to an invalid or missing signature instead of 200')
     .option('--print-json', 'print each whole body after its line')
+    .option('--signature-header <name>', 'also look for the signature in this header (pllay-signature and x-pllay-signature always count)', parseHeaderName)
+    .option('--signature-prefix <text>', 'also accept this text before the hex signature (sha256= always counts)')
     .addHelpText('after', [
       '',
       'Examples:',
       '  $ pllay-hooks listen',
       '  $ pllay-hooks listen --port 0 --secret whsec_test_123 --reject-invalid',
+      '  $ pllay-hooks listen --secret whsec_new --secret whsec_old      (rotation: says which one matched)',
       '  $ pllay-hooks listen --json | jq \'select(.signature != "valid")\'',
       '',
       'Answers 200 {"received":true} once the request is in the log. Stops on Ctrl-C or SIGTERM and exits 0.',
+      'Host, port, log, body limit and secrets can come from a config file (see: pllay-hooks config).',
     ].join('\n'))
     .action(async (flags: ListenFlags, command: Command) => {
       const output = createOutput(context, command);
-      context.exitCode = await runListen(context, output, flags);
+      const { values } = await commandSettings(context, command, output, listenFlagValues(flags), {
+        'listen.host': '--host',
+        'listen.port': '--port',
+        'listen.log': '--log',
+        'listen.maxBody': '--max-body',
+        secrets: '--secret',
+        ...signatureFlagNames,
+      });
+      context.exitCode = await runListen(output, values, flags);
     });
 }
 
-async function runListen(context: CliContext, output: Output, flags: ListenFlags): Promise<number> {
-  const resolved = resolveSecrets(flags.secret, context.env);
-  resolved.warnings.forEach((warning) => output.warn(warning));
+function listenFlagValues(flags: ListenFlags): FlagValues {
+  return {
+    'listen.host': flags.host,
+    'listen.port': flags.port,
+    'listen.log': flags.log,
+    'listen.maxBody': flags.maxBody,
+    secrets: flags.secret,
+    ...signatureFlags(flags),
+  };
+}
 
-  const log = LogWriter.open(flags.log);
+async function runListen(output: Output, values: SettingValues, flags: ListenFlags): Promise<number> {
+  const settings: ListenSettings = { host: values['listen.host'], port: values['listen.port'], log: values['listen.log'] };
+  const secrets = values.secrets;
+
+  const log = LogWriter.open(settings.log);
   const counts = { valid: 0, invalid: 0, missing: 0, unchecked: 0, rejected: 0 };
   const server = await startCaptureServer({
-    host: flags.host,
-    port: flags.port,
-    secrets: resolved.secrets,
+    host: settings.host,
+    port: settings.port,
+    secrets,
     log,
-    maxBodyBytes: flags.maxBody,
+    maxBodyBytes: values['listen.maxBody'],
     rejectInvalid: flags.rejectInvalid === true,
+    signatureHeader: values['signature.header'],
+    signaturePrefix: values['signature.prefix'],
     onEvent: (event) => {
       if (event.kind === 'captured') {
         counts[event.record.signature]++;
@@ -74,10 +109,10 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
     },
   }).catch(async (error: NodeJS.ErrnoException) => {
     await log.close();
-    throw listenFailure(error, flags);
+    throw listenFailure(error, settings);
   });
 
-  announce(output, server.url, flags, resolved.secrets);
+  announce(output, server.url, settings, secrets);
   await waitForStopSignal();
 
   await server.close();
@@ -90,17 +125,17 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
   return ExitCode.ok;
 }
 
-function announce(output: Output, url: string, flags: ListenFlags, secrets: string[]): void {
-  output.data({ event: 'listening', url, log: flags.log });
+function announce(output: Output, url: string, settings: ListenSettings, secrets: string[]): void {
+  output.data({ event: 'listening', url, log: settings.log });
   output.result(`Listening on ${output.style.bold(`${url}${DEFAULT_WEBHOOK_PATH}`)} (any POST path is captured)`);
 
-  if (flags.host === '0.0.0.0' || flags.host === '::') {
-    output.warn(`listening on all interfaces (${flags.host}): anyone on your network can send events here`);
+  if (settings.host === '0.0.0.0' || settings.host === '::') {
+    output.warn(`listening on all interfaces (${settings.host}): anyone on your network can send events here`);
   }
   if (secrets.length === 0) {
-    output.warn(`no secret: signatures cannot be checked and every event is logged as unchecked. Pass --secret or set ${SECRET_ENV}`);
+    output.warn(`no secret: signatures cannot be checked and every event is logged as unchecked. Pass --secret, set ${SECRET_ENV}, or add "secretEnv" to a config file`);
   } else {
-    output.info(output.errorStyle.dim(`Verifying with ${secrets.map(fingerprint).join(', ')}; logging to ${flags.log}; Ctrl-C to stop`));
+    output.info(output.errorStyle.dim(`Verifying with ${secrets.map(fingerprint).join(', ')}; logging to ${settings.log}; Ctrl-C to stop`));
   }
 }
 
@@ -122,7 +157,8 @@ function renderCaptureEvent(output: Output, event: CaptureEvent, printJson: bool
   output.data(record);
 
   const style = output.style;
-  const reason = record.signature === 'valid' ? '' : ` ${style.dim(`(${record.signature_reason})`)}`;
+  const matched = record.secret_fingerprint === undefined ? '' : ` ${style.dim(`(secret ${record.secret_fingerprint})`)}`;
+  const reason = record.signature === 'valid' ? matched : ` ${style.dim(`(${record.signature_reason})`)}`;
   output.line(
     `${style.dim(formatClock(new Date(record.received_at)))} ${style.cyan('-->')} ${style.bold((record.type ?? '(not an event)').padEnd(20))} ` +
       `${style.dim(record.event_id ?? '-')}  ${formatVerdict(style, record.signature)}${reason}  ${style.dim(formatBytes(record.size))}`,
@@ -132,15 +168,15 @@ function renderCaptureEvent(output: Output, event: CaptureEvent, printJson: bool
   }
 }
 
-function listenFailure(error: NodeJS.ErrnoException, flags: ListenFlags): Error {
+function listenFailure(error: NodeJS.ErrnoException, settings: ListenSettings): Error {
   if (error.code === 'EADDRINUSE') {
-    return new PllayError('E_PORT_IN_USE', `port ${flags.port} on ${flags.host} is already in use`, {
+    return new PllayError('E_PORT_IN_USE', `port ${settings.port} on ${settings.host} is already in use`, {
       category: 'network',
       hint: 'stop the other server, or pick another port with --port (0 picks a free one)',
       cause: error,
     });
   }
-  return new PllayError('E_LISTEN_FAILED', `cannot listen on ${flags.host}:${flags.port}: ${error.message}`, {
+  return new PllayError('E_LISTEN_FAILED', `cannot listen on ${settings.host}:${settings.port}: ${error.message}`, {
     category: 'network',
     hint: 'check --host and --port',
     cause: error,
