@@ -6,6 +6,7 @@ import { eventsCommand } from './commands/events.js';
 import { generateCommand } from './commands/generate.js';
 import { listenCommand } from './commands/listen.js';
 import { sendCommand } from './commands/send.js';
+import { verifyCommand } from './commands/verify.js';
 import type { CliContext } from './commands/context.js';
 import { ExitCode, PllayError } from './errors.js';
 import { VERSION } from './version.js';
@@ -41,6 +42,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(generateCommand(context));
   program.addCommand(sendCommand(context));
   program.addCommand(listenCommand(context));
+  program.addCommand(verifyCommand(context));
   program.addCommand(demoCommand(context));
   program.addCommand(configCommand(context));
 
