@@ -4,11 +4,13 @@ import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { eventsCommand } from './commands/events.js';
 import { generateCommand } from './commands/generate.js';
+import { initCommand } from './commands/init.js';
 import { listenCommand } from './commands/listen.js';
 import { sendCommand } from './commands/send.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext } from './commands/context.js';
 import { ExitCode, PllayError } from './errors.js';
+import { isPromptCancelled } from './ui/prompts.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -44,6 +46,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(listenCommand(context));
   program.addCommand(verifyCommand(context));
   program.addCommand(demoCommand(context));
+  program.addCommand(initCommand(context));
   program.addCommand(configCommand(context));
 
   for (const command of program.commands) {
@@ -72,6 +75,11 @@ function reportError(error: unknown, context: CliContext): number {
     // Commander has already printed its own message.
     const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     return done.includes(error.code) ? ExitCode.ok : ExitCode.usage;
+  }
+
+  if (isPromptCancelled(error)) {
+    context.stderr.write('cancelled\n');
+    return ExitCode.interrupted;
   }
 
   if (error instanceof PllayError) {

@@ -5,6 +5,7 @@ import type { FlagNames, FlagValues, ResolvedSettings, SettingValues } from './t
 
 export * from './defaults.js';
 export * from './events.js';
+export * from './write.js';
 export type * from './types.js';
 
 /** Environment variables that name the config file and the profile, like --config and --profile. */
@@ -42,11 +43,10 @@ export interface LoadedSettings {
  * commands that need no settings start fast.
  */
 export async function loadSettings(options: LoadSettingsOptions): Promise<LoadedSettings> {
-  const [{ loadConfigFile }, { validateConfig }, { resolveSettings, settingValues }, { isCommittable }] = await Promise.all([
+  const [{ loadConfigFile }, { validateConfig }, { resolveSettings, settingValues }] = await Promise.all([
     import('./file.js'),
     import('./validate.js'),
     import('./resolve.js'),
-    import('./git.js'),
   ]);
 
   const configPath = nonEmpty(options.configPath) ?? nonEmpty(options.env[CONFIG_ENV]);
@@ -64,8 +64,9 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<Loaded
   });
 
   const warnings = [...resolution.warnings];
-  if (file !== undefined && containsSecret(config) && (await isCommittable(file.path))) {
-    warnings.unshift(committedSecretWarning(relative(options.cwd, file.path) || file.path, resolution.secretEnv));
+  if (file !== undefined && containsSecret(config)) {
+    const warning = await committedSecretCheck(file.path, options.cwd, resolution.secretEnv);
+    warnings.unshift(...(warning === undefined ? [] : [warning]));
   }
 
   return {
@@ -76,6 +77,15 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<Loaded
     secretEnv: resolution.secretEnv,
     warnings,
   };
+}
+
+/**
+ * Returns a warning when a config file that holds a secret would be
+ * committed by git, and undefined otherwise.
+ */
+export async function committedSecretCheck(path: string, cwd: string, secretEnv: string): Promise<string | undefined> {
+  const { isCommittable } = await import('./git.js');
+  return (await isCommittable(path)) ? committedSecretWarning(relative(cwd, path) || path, secretEnv) : undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
