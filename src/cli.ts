@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 
+import { completionCommand } from './commands/completion.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { eventsCommand } from './commands/events.js';
@@ -48,6 +49,7 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(demoCommand(context));
   program.addCommand(initCommand(context));
   program.addCommand(configCommand(context));
+  program.addCommand(completionCommand(context));
 
   for (const command of program.commands) {
     command.configureHelp({ showGlobalOptions: true });
