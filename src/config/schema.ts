@@ -13,6 +13,11 @@ const TARGET_EXPECTED = 'expected a URL such as http://localhost:3000/webhooks/p
 const PORT_EXPECTED = 'expected a port from 0 to 65535';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** An error option that words a wrong type only, so that each key and value keeps its own message. */
+function wrongType(message: string): { error: (issue: z.core.$ZodRawIssue) => string | undefined } {
+  return { error: (issue) => (issue.code === 'invalid_type' ? message : undefined) };
+}
+
 /** Marks an issue about a key itself, such as an unknown event type, rather than about its value. */
 export const KEY_ISSUE = { about: 'key' } as const;
 
@@ -51,12 +56,21 @@ const signaturePrefix = z.string({ error: 'expected text such as sha256=, or "" 
   .regex(noControlCharacters, 'expected text without control characters, such as sha256=');
 
 const headers = z.record(
-  headerName.refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), {
-    error: `expected a header that pllay-hooks does not set itself (${[...RESERVED_HEADERS].join(', ')} are reserved)`,
-  }),
+  z.string(),
   z.string({ error: 'expected the header value as a string' }).regex(noControlCharacters, 'expected a header value without control characters'),
-  { error: 'expected an object of header names and values, such as { "x-request-source": "ci" }' },
-);
+  wrongType('expected an object of header names and values, such as { "x-request-source": "ci" }'),
+).superRefine((value, context) => {
+  for (const name of Object.keys(value)) {
+    const problem = !HEADER_NAME.test(name)
+      ? 'expected a header name such as x-request-source'
+      : RESERVED_HEADERS.has(name.toLowerCase())
+        ? `expected a header that pllay-hooks does not set itself (${[...RESERVED_HEADERS].join(', ')} are reserved)`
+        : undefined;
+    if (problem !== undefined) {
+      context.addIssue({ code: 'custom', path: [name], input: name, params: KEY_ISSUE, message: problem });
+    }
+  }
+});
 
 /** A duration: milliseconds as a number, or a string with a unit such as `500ms`, `10s` or `1m`. */
 function duration(min: number): z.ZodType<number, number | string> {
@@ -107,7 +121,7 @@ function nearestWord(word: string, candidates: readonly string[]): string | unde
   return best && best.distance <= Math.max(2, Math.floor(word.length / 3)) ? best.candidate : undefined;
 }
 
-const setPaths = z.record(z.string(), z.unknown(), { error: 'expected an object of dotted paths and values' })
+const setPaths = z.record(z.string(), z.unknown(), wrongType('expected an object of dotted paths and values'))
   .superRefine((value, context) => {
     for (const path of Object.keys(value)) {
       if (splitSetPath(path) === undefined) {
@@ -124,7 +138,7 @@ const setPaths = z.record(z.string(), z.unknown(), { error: 'expected an object 
 
 const eventOverride = section(
   {
-    data: z.record(z.string(), z.unknown(), { error: 'expected an object to merge over data.object' })
+    data: z.record(z.string(), z.unknown(), wrongType('expected an object to merge over data.object'))
       .refine(isPlainObject, 'expected an object to merge over data.object')
       .optional(),
     set: setPaths.optional(),
@@ -132,7 +146,7 @@ const eventOverride = section(
   '{ "data": { "amount": 5000 } }',
 );
 
-const events = z.record(z.string(), eventOverride, { error: 'expected an object keyed by event type' })
+const events = z.record(z.string(), eventOverride, wrongType('expected an object keyed by event type'))
   .superRefine((value, context) => {
     for (const type of Object.keys(value)) {
       if (!isEventType(type)) {
@@ -186,7 +200,7 @@ const settingsSchema = section(settingsShape, '{ "target": "localhost:3000" }');
 export const configFileSchema = section(
   {
     ...settingsShape,
-    profiles: z.record(text('a profile name'), settingsSchema, { error: 'expected an object of named profiles' }).optional(),
+    profiles: z.record(text('a profile name'), settingsSchema, wrongType('expected an object of named profiles')).optional(),
   },
   '{ "target": "localhost:3000" }',
 );

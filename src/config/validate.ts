@@ -30,6 +30,9 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys' || (issue.code === 'custom' && isKeyIssue(issue))) {
     return `${key}: ${issue.message}`;
   }
+  if (issue.code === 'invalid_key') {
+    return `${key}: invalid key: ${issue.issues[0]?.message ?? issue.message}`;
+  }
   return `${key} is ${formatValue(issue.input, isSecretPath(issue.path))}: ${issue.message}`;
 }
 
