@@ -29,7 +29,9 @@ const NO_USER_CONFIG = join(tmpdir(), 'pllay-hooks-test-no-user-config');
  */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true', XDG_CONFIG_HOME: NO_USER_CONFIG, ...extra };
-  delete env.FORCE_COLOR;
+  if (!('FORCE_COLOR' in extra)) {
+    delete env.FORCE_COLOR;
+  }
   for (const name of Object.keys(env)) {
     if ((name === 'PLLAY_WEBHOOK_SECRET' || name.startsWith('PLLAY_HOOKS_')) && !(name in extra)) {
       delete env[name];
