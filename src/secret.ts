@@ -13,6 +13,9 @@ export interface ResolvedSecrets {
 /**
  * Picks the secrets: `--secret` (repeatable) first, else PLLAY_WEBHOOK_SECRET.
  * Several flag values are tried in order, for secret rotation.
+ *
+ * NOTE: commands read secrets through loadSettings in src/config, which also
+ * reads the config file; this function stays for callers not yet moved to it.
  */
 export function resolveSecrets(flagValues: readonly string[] | undefined, env: NodeJS.ProcessEnv): ResolvedSecrets {
   if (flagValues && flagValues.length > 0) {
@@ -29,7 +32,8 @@ export function resolveSecrets(flagValues: readonly string[] | undefined, env: N
 
 /**
  * Returns the secret that signing uses, the first of the list (the newest
- * during a rotation), or a usage error that says how to give one.
+ * during a rotation). Throws a usage error that lists the ways to give one
+ * when there is none.
  */
 export function requireSigningSecret(resolved: { secrets: readonly string[] }): string {
   const secret = resolved.secrets[0];

@@ -9,7 +9,7 @@ export type SignatureHeader =
 
 const NAMES = [SIGNATURE_HEADER, PREFIXED_SIGNATURE_HEADER];
 
-/** The header names to look for: a configured one first, then the two standard ones. */
+/** Lists the header names to look for: a configured one first, then the two standard ones. */
 export function signatureHeaderNames(configured?: string): string[] {
   const name = configured?.toLowerCase();
   return name === undefined || NAMES.includes(name) ? NAMES : [name, ...NAMES];

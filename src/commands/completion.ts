@@ -8,7 +8,7 @@ import { createOutput, type CliContext } from './context.js';
 /** Long options whose value is a file path, so the shell offers file names for them. */
 const FILE_OPTIONS = new Set(['--config', '--payload', '--log', '--data', '--record', '--file']);
 
-/** What each positional argument name means to a shell. */
+/** Kind of completion for each positional argument name. */
 const ARGUMENT_KINDS: Record<string, CommandSpec['argument']> = { type: 'event-types', shell: 'shells', log: 'files' };
 
 export function completionCommand(context: CliContext): Command {

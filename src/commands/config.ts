@@ -45,7 +45,7 @@ export function configCommand(context: CliContext): Command {
     });
 }
 
-/** The value as `config` shows it: secrets masked, nothing else changed. */
+/** Returns the value as `config` shows it: secrets masked, nothing else changed. */
 function shownValue(key: SettingKey, value: unknown): unknown {
   return key === 'secrets' ? (value as string[]).map(maskSecret) : value;
 }

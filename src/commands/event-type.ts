@@ -5,9 +5,9 @@ import type { Output } from '../ui/output.js';
 import type { CliContext } from './context.js';
 
 /**
- * Returns the event type to use when none was given: asks on a terminal,
- * and otherwise (no terminal, CI set, or --json) fails with exit 2 and the
- * list of types, so that a script never waits for input.
+ * Returns the event type to use when none was given: a prompt on a
+ * terminal picks it. Otherwise (no terminal, CI set, or --json) it fails
+ * with exit 2 and the list of types, so that a script never waits for input.
  */
 export async function askForEventType(context: CliContext, output: Output, howToName: string): Promise<string> {
   if (canPrompt(context) && !output.json) {
@@ -17,7 +17,7 @@ export async function askForEventType(context: CliContext, output: Output, howTo
   throw new UsageError('E_NO_EVENT_TYPE', 'no event type given', `${howToName}. Known types:\n${groupedEventTypes()}`);
 }
 
-/** The types as indented lines, one line per kind. */
+/** Lists the types as indented lines, one line per kind. */
 export function groupedEventTypes(): string {
   const groups = new Map<EventGroup, string[]>();
   for (const info of EVENT_TYPES) {

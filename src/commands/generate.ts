@@ -81,7 +81,7 @@ export function eventChanges(flags: Pick<GenerateFlags, 'set' | 'data' | 'id' | 
   };
 }
 
-/** The signature format flags shared by `generate` and `send`, as setting values. */
+/** Turns the signature format flags shared by `generate` and `send` into setting values. */
 export function signatureFlags(flags: Pick<GenerateFlags, 'signatureHeader' | 'signaturePrefix'>): FlagValues {
   return { 'signature.header': flags.signatureHeader, 'signature.prefix': flags.signaturePrefix };
 }

@@ -34,7 +34,7 @@ interface InitFlags {
   log?: string;
 }
 
-/** What the config file will hold. */
+/** Answers that the new config file records. */
 interface Answers {
   target: string;
   secretEnv: string;

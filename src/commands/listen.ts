@@ -29,7 +29,7 @@ interface ListenFlags {
   signaturePrefix?: string;
 }
 
-/** Where and how the server listens, after merging flags, environment and config. */
+/** Address and log of the server, after merging flags, environment and config. */
 interface ListenSettings {
   host: string;
   port: number;

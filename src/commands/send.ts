@@ -117,7 +117,7 @@ async function runSend(context: CliContext, output: Output, command: Command, ty
   }
 }
 
-/** The signature header and value prefix that each delivery uses. */
+/** Returns the signature header and value prefix that each delivery uses. */
 function signatureOptions(values: SettingValues): { signatureHeader: string; signaturePrefix: string } {
   return { signatureHeader: values['signature.header'], signaturePrefix: values['signature.prefix'] };
 }
@@ -133,7 +133,7 @@ function requireTarget(to: string | undefined): string {
   return to;
 }
 
-/** The types named on the command line, every type with --all, or one picked from a list on a terminal. */
+/** Returns the types named on the command line, every type with --all, or one picked from a list on a terminal. */
 async function selectTypes(context: CliContext, output: Output, types: string[], flags: SendFlags): Promise<string[]> {
   if (flags.payload !== undefined) {
     if (types.length > 0 || flags.all) {

@@ -110,9 +110,7 @@ async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
         continue;
       }
       const record = entry.value as Record<string, unknown>;
-      const wanted =
-        flags.line !== undefined ? entry.line === flags.line : flags.eventId !== undefined ? record.event_id === flags.eventId : record.kind === 'capture';
-      if (wanted) {
+      if (isRequested(entry.line, record, flags)) {
         chosen = { line: entry.line, record };
       }
     }
@@ -121,10 +119,30 @@ async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
   }
 
   if (chosen === undefined) {
-    const which = flags.line !== undefined ? `on line ${flags.line}` : flags.eventId !== undefined ? `for event ${flags.eventId}` : 'of kind capture';
-    throw new InputFileError('E_RECORD_NOT_FOUND', path, `no record ${which} in ${path}`);
+    throw new InputFileError('E_RECORD_NOT_FOUND', path, `no record ${describeRequest(flags)} in ${path}`);
   }
   return subjectOfRecord(chosen.record, `${path}:${chosen.line}`);
+}
+
+/** True for the record that --line or --event-id names, or for any capture record without them. */
+function isRequested(line: number, record: Record<string, unknown>, flags: VerifyFlags): boolean {
+  if (flags.line !== undefined) {
+    return line === flags.line;
+  }
+  if (flags.eventId !== undefined) {
+    return record.event_id === flags.eventId;
+  }
+  return record.kind === 'capture';
+}
+
+function describeRequest(flags: VerifyFlags): string {
+  if (flags.line !== undefined) {
+    return `on line ${flags.line}`;
+  }
+  if (flags.eventId !== undefined) {
+    return `for event ${flags.eventId}`;
+  }
+  return 'of kind capture';
 }
 
 function subjectOfRecord(record: Record<string, unknown>, where: string): Subject {

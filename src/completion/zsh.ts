@@ -68,9 +68,12 @@ function argumentSpec(command: CommandSpec, shells: readonly string[]): string {
   }
 }
 
+/** The `_arguments` action for each kind of option value. */
+const VALUE_ACTIONS: Record<OptionSpec['value'], string> = { none: '', file: ':file:_files', text: ':value: ' };
+
 function optionSpec(option: OptionSpec): string {
   const description = `[${escape(option.description)}]`;
-  const value = option.value === 'none' ? '' : option.value === 'file' ? ':file:_files' : ':value: ';
+  const value = VALUE_ACTIONS[option.value];
   if (option.names.length === 1) {
     return quote(`${option.names[0]}${description}${value}`);
   }

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_BODY_BYTES } from '../capture/server.js';
 import { DEFAULT_TIMEOUT_MS } from '../delivery/deliver.js';
 import { DEFAULT_WEBHOOK_PATH } from '../delivery/target.js';
+import { SECRET_ENV } from '../secret.js';
 import { SIGNATURE_HEADER } from '../signature/index.js';
 import type { SettingValues } from './types.js';
 
@@ -9,8 +10,8 @@ export const DEFAULT_LISTEN_PORT = 7575;
 
 export const DEFAULT_CAPTURE_LOG = '.pllay-hooks/capture.ndjson';
 
-/** Environment variable that holds the signing secret unless `secretEnv` names another. */
-export const DEFAULT_SECRET_ENV = 'PLLAY_WEBHOOK_SECRET';
+/** Environment variable that contains the signing secret unless `secretEnv` names another. */
+export const DEFAULT_SECRET_ENV = SECRET_ENV;
 
 /**
  * Value of each setting that neither a flag, the environment nor a config

@@ -3,7 +3,7 @@ import type { GenerateOptions } from '../events/generate.js';
 import { deepMerge, splitSetPath } from '../events/overrides.js';
 import type { EventOverride } from './types.js';
 
-/** Changes to one generated event that the command line asks for, applied after the config's. */
+/** Changes to one generated event that the command line requests, applied after the config's. */
 export interface EventChanges {
   id?: string;
   created?: number;

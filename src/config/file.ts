@@ -35,7 +35,7 @@ export const SEARCH_PLACES = [
 export interface ConfigFileContents {
   /** Absolute path of the file. */
   path: string;
-  /** What the file holds, not yet validated; the `pllay-hooks` key for package.json. */
+  /** Contents of the file, not yet validated: the `pllay-hooks` key for package.json. */
   contents: unknown;
 }
 

@@ -80,7 +80,7 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<Loaded
 }
 
 /**
- * Returns a warning when a config file that holds a secret would be
+ * Returns a warning when a config file that contains a secret would be
  * committed by git, and undefined otherwise.
  */
 export async function committedSecretCheck(path: string, cwd: string, secretEnv: string): Promise<string | undefined> {

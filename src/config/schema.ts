@@ -7,13 +7,13 @@ import { isPlainObject, splitSetPath } from '../events/overrides.js';
 import { parseByteSizeText, parseDurationText } from '../units.js';
 import type { ConfigFile } from './types.js';
 
-// Every message completes the sentence "<key> is <value>: …", so it says what is allowed.
+// Every message completes the sentence "<key> is <value>: …", so it names what is allowed.
 
 const TARGET_EXPECTED = 'expected a URL such as http://localhost:3000/webhooks/pllay, or host:port such as localhost:3000';
 const PORT_EXPECTED = 'expected a port from 0 to 65535';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** An error option that words a wrong type only, so that each key and value keeps its own message. */
+/** Builds an error option that words a wrong type only, so that each key and value keeps its own message. */
 function wrongType(message: string): { error: (issue: z.core.$ZodRawIssue) => string | undefined } {
   return { error: (issue) => (issue.code === 'invalid_type' ? message : undefined) };
 }
@@ -72,7 +72,7 @@ const headers = z.record(
   }
 });
 
-/** A duration: milliseconds as a number, or a string with a unit such as `500ms`, `10s` or `1m`. */
+/** Builds the schema of a duration: milliseconds as a number, or a string with a unit such as `500ms`, `10s` or `1m`. */
 function duration(min: number): z.ZodType<number, number | string> {
   const expected = `expected a duration of at least ${min} ms: milliseconds, or a string such as 500ms, 10s or 1m`;
   return z.union([z.number(), z.string()], { error: expected }).transform((value, context) => {
@@ -85,7 +85,7 @@ function duration(min: number): z.ZodType<number, number | string> {
   });
 }
 
-/** A size: bytes as a number, or a string such as `512kb` or `2mb`. */
+/** Schema of a size: bytes as a number, or a string such as `512kb` or `2mb`. */
 const byteSize = z.union([z.number(), z.string()]).transform((value, context) => {
   const bytes = typeof value === 'number' ? value : parseByteSizeText(value);
   if (bytes === undefined || !Number.isInteger(bytes) || bytes < 1) {
@@ -97,7 +97,7 @@ const byteSize = z.union([z.number(), z.string()]).transform((value, context) =>
 
 const port = z.int({ error: PORT_EXPECTED }).min(0, PORT_EXPECTED).max(65535, PORT_EXPECTED);
 
-/** An object that accepts only the listed keys and names the nearest one for a misspelt key. */
+/** Builds an object schema that accepts only the listed keys and names the nearest one for a misspelt key. */
 function section<Shape extends z.ZodRawShape>(shape: Shape, example: string): z.ZodObject<Shape, z.core.$strict> {
   const allowed = Object.keys(shape);
   return z.strictObject(shape, {

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ConfigFile } from './types.js';
 
-/** File name that `init` writes unless told otherwise. */
+/** File name that `init` writes unless --file names another. */
 export const DEFAULT_CONFIG_FILE = '.pllay-hooksrc.json';
 
 export type ConfigFormat = 'json' | 'yaml' | 'esm' | 'cjs';
@@ -11,7 +11,7 @@ export type ConfigFormat = 'json' | 'yaml' | 'esm' | 'cjs';
 /**
  * Picks the format of a new config file from its name. A `.js` or `.ts`
  * file is rejected because whether it is read as ESM or CommonJS depends on
- * the nearest package.json; `.mjs` and `.cjs` say it themselves.
+ * the nearest package.json; `.mjs` and `.cjs` fix it themselves.
  */
 export function configFormatOf(path: string): ConfigFormat {
   const extension = extname(path).toLowerCase();

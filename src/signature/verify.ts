@@ -8,7 +8,7 @@ import {
 /** Verdict written to every log record. */
 export type SignatureVerdict = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
-/** How a signature value was written: bare hex, `sha256=<hex>`, or another configured prefix. */
+/** Form of a signature value: bare hex, `sha256=<hex>`, or another configured prefix. */
 export type SignatureForm = 'hex' | 'sha256-prefixed' | 'prefixed';
 
 export interface VerifyOptions {

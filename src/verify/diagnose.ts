@@ -26,8 +26,9 @@ export interface Diagnosis {
   secretIndex?: number;
   secretFingerprint?: string;
   /**
-   * Why the signature failed, each with its fix, when undoing them makes it
-   * match; for a valid signature, notes such as a match under a later secret.
+   * Causes of the mismatch, each with its fix, when undoing them makes the
+   * signature match. For a valid signature, notes such as a match under a
+   * later secret.
    */
   findings: Finding[];
   /** True when the findings fully explain a mismatch. */
@@ -42,11 +43,10 @@ interface Match {
 }
 
 /**
- * Checks a signature strictly and, when it does not match, finds the usual
- * cause by trying each one: a body re-serialised after parsing or with a
- * newline changed, a secret with stray whitespace, a signature with a
- * prefix, in upper case or cut short, or a match under another secret.
- * Reports the explanation that needs the fewest changes.
+ * Checks a signature strictly. When it does not match, tries each usual
+ * cause: a body re-serialised after parsing or with a newline changed, a
+ * secret with stray whitespace, a prefixed, upper-case or cut-off value, and
+ * every other secret. Reports the explanation that needs the fewest changes.
  */
 export function diagnoseSignature(options: DiagnoseOptions): Diagnosis {
   const secrets = typeof options.secrets === 'string' ? [options.secrets] : [...options.secrets];

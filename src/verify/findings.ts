@@ -17,9 +17,9 @@ export type FindingCode =
 
 export interface Finding {
   code: FindingCode;
-  /** What differs from the bytes, secret or value that were signed. */
+  /** Difference from the bytes, secret or value that were signed. */
   explanation: string;
-  /** What to change in the receiving code. */
+  /** Change to make in the receiving code. */
   fix: string;
 }
 

@@ -119,7 +119,7 @@ function orderKeys(value: unknown, template: unknown): unknown {
   return ordered;
 }
 
-/** The secret as given, trimmed, and followed by a newline. */
+/** Returns the secret as given, trimmed, and followed by a newline. */
 export function secretVariants(secret: string): Array<Variant<string>> {
   const variants: Array<Variant<string>> = [{ value: secret, codes: [] }];
   if (secret.trim() !== secret && secret.trim() !== '') {
