@@ -65,7 +65,7 @@ function formatValue(value: unknown, secret: boolean): string {
   if (value === undefined) {
     return 'missing';
   }
-  if (secret && typeof value === 'string' && value.length > 4) {
+  if (secret && typeof value === 'string') {
     return `a ${value.length}-character string (hidden)`;
   }
 
