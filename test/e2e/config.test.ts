@@ -245,6 +245,26 @@ describe('listen with config', () => {
   });
 });
 
+describe('custom signature format', () => {
+  it('is sent by send and recognised by listen', async () => {
+    const signature = { header: 'x-hook-signature', prefix: 'v1=' };
+    const cwd = project({ '.pllay-hooksrc.json': JSON.stringify({ secret: SECRET, signature, listen: { port: 0, log: 'capture.ndjson' } }) });
+    const listen = startCli(['listen'], { cwd });
+    running.push(listen);
+    const [, url] = await listen.waitForLine(/Listening on (\S+)/);
+
+    const sent = await runCli(['send', 'wager.created', '--to', url!], { cwd });
+    await listen.waitForLine(/wager\.created/);
+
+    expect(sent.code).toBe(0);
+    const [record] = readNdjson(join(cwd, 'capture.ndjson'));
+    expect(record!.signature).toBe('valid');
+    expect(record!.signature_header).toBe('x-hook-signature');
+    expect(record!.signature_form).toBe('prefixed');
+    expect((record!.headers as Record<string, string>)['x-hook-signature']).toMatch(/^v1=[0-9a-f]{64}$/);
+  });
+});
+
 describe('config command', () => {
   it('shows values, sources and a masked secret', async () => {
     const cwd = project({ '.pllay-hooksrc.json': JSON.stringify({ target: 'localhost:3005', secret: SECRET, listen: { port: 4000 } }) });
