@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 
-import { eventOptions, type EventChanges, type FlagNames, type FlagValues } from '../config/index.js';
+import { eventOptions, type EventChanges } from '../config/index.js';
 import { buildSignedHeaders } from '../delivery/headers.js';
 import { generateEvent, parseSetArgument } from '../events/index.js';
 import { requireSigningSecret } from '../secret.js';
@@ -8,7 +8,7 @@ import { createOutput, type CliContext } from './context.js';
 import { askForEventType } from './event-type.js';
 import { readJsonObjectFile } from './input-files.js';
 import { collect, parseHeaderName } from './options.js';
-import { commandSettings } from './settings.js';
+import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 
 interface GenerateFlags {
   set?: string[];
@@ -80,16 +80,6 @@ export function eventChanges(flags: Pick<GenerateFlags, 'set' | 'data' | 'id' | 
     set: (flags.set ?? []).map(parseSetArgument),
   };
 }
-
-/** Turns the signature format flags shared by `generate` and `send` into setting values. */
-export function signatureFlags(flags: Pick<GenerateFlags, 'signatureHeader' | 'signaturePrefix'>): FlagValues {
-  return { 'signature.header': flags.signatureHeader, 'signature.prefix': flags.signaturePrefix };
-}
-
-export const signatureFlagNames: FlagNames = {
-  'signature.header': '--signature-header',
-  'signature.prefix': '--signature-prefix',
-};
 
 export function parseUnixSeconds(value: string): number {
   const seconds = Number(value);

@@ -10,9 +10,8 @@ import { fingerprint } from '../signature/index.js';
 import { formatBytes, formatClock, formatVerdict } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
-import { signatureFlagNames, signatureFlags } from './generate.js';
 import { collect, parseByteSize, parseHeaderName, parsePort } from './options.js';
-import { commandSettings } from './settings.js';
+import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 
 export { DEFAULT_CAPTURE_LOG, DEFAULT_LISTEN_PORT } from '../config/defaults.js';
 

@@ -13,10 +13,10 @@ import { formatBytes, formatDuration, formatStatus, oneLine } from '../ui/format
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { askForEventType } from './event-type.js';
-import { eventChanges, parseUnixSeconds, signatureFlagNames, signatureFlags } from './generate.js';
+import { eventChanges, parseUnixSeconds } from './generate.js';
 import { readInputFile } from './input-files.js';
 import { collect, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
-import { commandSettings } from './settings.js';
+import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 
 interface SendFlags {
   to?: string;

@@ -31,3 +31,13 @@ export async function commandSettings(
   loaded.warnings.forEach((warning) => output.warn(warning));
   return loaded;
 }
+
+/** Turns the signature format flags of `generate`, `send` and `listen` into setting values. */
+export function signatureFlags(flags: { signatureHeader?: string; signaturePrefix?: string }): FlagValues {
+  return { 'signature.header': flags.signatureHeader, 'signature.prefix': flags.signaturePrefix };
+}
+
+export const signatureFlagNames: FlagNames = {
+  'signature.header': '--signature-header',
+  'signature.prefix': '--signature-prefix',
+};
