@@ -1,13 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { verify } from '../../src/signature/index.js';
 import { runCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { tempDir } from '../helpers/temp.js';
 import { startTerminal, type Terminal } from '../helpers/terminal.js';
+
+// Each test waits on a real terminal several times, which takes long on a busy machine.
+vi.setConfig({ testTimeout: 90_000 });
 
 const SECRET = 'whsec_test_prompts';
 const folders: Array<{ remove(): void }> = [];

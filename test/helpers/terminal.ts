@@ -11,7 +11,7 @@ const run = promisify(execFile);
 export interface Terminal {
   /** The text on the screen now. */
   screen(): Promise<string>;
-  /** Resolves with the screen once it matches, polling every 100 ms. */
+  /** Resolves with the screen once it matches, polling every 100 ms; 20 s at most by default. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** Types text as it is. */
   type(text: string): Promise<void>;
@@ -45,7 +45,7 @@ export async function startTerminal(args: string[], options: TerminalOptions): P
   await tmux('new-session', '-d', '-s', 'cli', '-x', '120', '-y', '50', '-c', options.cwd, command);
 
   const screen = async (): Promise<string> => (await tmux('capture-pane', '-p', '-t', 'cli')).stdout;
-  const waitFor = async (pattern: RegExp, timeoutMs = 10_000): Promise<string> => {
+  const waitFor = async (pattern: RegExp, timeoutMs = 20_000): Promise<string> => {
     const deadline = Date.now() + timeoutMs;
     let text = await screen();
     while (!pattern.test(text)) {
