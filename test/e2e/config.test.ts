@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { verify } from '../../src/signature/index.js';
-import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { readNdjson, tempDir } from '../helpers/temp.js';
 
@@ -76,6 +77,21 @@ describe('config search places', () => {
       expect(config.settings.target).toEqual({ value: 'localhost:3001', source: 'file', origin: `target in ${join(cwd, place)}` });
     });
   }
+
+  it('explains a .ts file without typescript', () => {
+    const cwd = project({ 'pllay-hooks.config.ts': 'export default { target: "localhost:3001" };\n' });
+    const hooks = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url));
+
+    const run = spawnSync(process.execPath, ['--import', hooks, BIN, 'config'], {
+      cwd,
+      env: cliEnv({ HIDE_PACKAGE: 'typescript' }),
+      encoding: 'utf8',
+    });
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`error: cannot load ${join(cwd, 'pllay-hooks.config.ts')}: a .ts config file needs the typescript package`);
+    expect(run.stderr).toContain('npm install --save-dev typescript');
+  });
 
   it('searches parent folders', async () => {
     const cwd = project({ '.pllay-hooksrc.json': '{ "target": "localhost:3002" }', 'app/src/.keep': '' });
