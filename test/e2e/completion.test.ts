@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
+import { startTerminal, type Terminal } from '../helpers/terminal.js';
 
 const scripts: Record<string, string> = {};
 const folder = tempDir();
@@ -17,6 +18,12 @@ beforeAll(async () => {
     scripts[shell] = join(folder.path, `pllay-hooks.${shell}`);
     writeFileSync(scripts[shell]!, result.stdout);
   }
+});
+
+const terminals: Terminal[] = [];
+
+afterEach(async () => {
+  await Promise.all(terminals.splice(0).map((terminal) => terminal.close()));
 });
 
 afterAll(() => folder.remove());
@@ -74,6 +81,23 @@ describe('zsh completion', () => {
     const output = execFileSync('zsh', ['-f', '-c', program, 'zsh', scripts.zsh!], { encoding: 'utf8' });
 
     expect(output.trim()).toBe('_pllay_hooks');
+  });
+
+  it('completes in an interactive zsh', async () => {
+    const shell = await startTerminal([], { cwd: folder.path, program: ['zsh', '-f'], env: { HOME: folder.path } });
+    terminals.push(shell);
+    const complete = async (line: string, expected: RegExp): Promise<void> => {
+      await shell.type(line);
+      await shell.press('Tab');
+      await shell.waitFor(expected);
+      await shell.press('C-u');
+    };
+
+    await shell.type(`autoload -U compinit && compinit -u -d ${join(folder.path, 'zcompdump-tty')} && source ${scripts.zsh!}`);
+    await shell.press('Enter');
+    await complete('pllay-hooks send payment.su', /pllay-hooks send payment\.succeeded/);
+    await complete('pllay-hooks listen --po', /pllay-hooks listen --port/);
+    await complete('pllay-hooks ver', /pllay-hooks verify/);
   });
 
   it('parses and lists the types', () => {

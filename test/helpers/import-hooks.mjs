@@ -1,6 +1,6 @@
 // Module resolve hook for tests, loaded through record-imports.mjs. It appends every resolved
-// URL to the file named by IMPORT_LOG, so that a test can see which packages a command loaded,
-// and fails to resolve the package named by HIDE_PACKAGE, as if it were not installed.
+// URL to the file named by IMPORT_LOG, so that a test can see which packages a command loaded.
+// It also fails to resolve the package named by HIDE_PACKAGE, as if it were not installed.
 import { appendFileSync } from 'node:fs';
 
 export async function resolve(specifier, context, nextResolve) {

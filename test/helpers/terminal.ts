@@ -26,10 +26,12 @@ export interface Terminal {
 export interface TerminalOptions {
   cwd: string;
   env?: Record<string, string | undefined>;
+  /** Program to run in place of the built CLI, such as `['zsh', '-f']`; `args` follow it. */
+  program?: string[];
 }
 
 /**
- * Starts `pllay-hooks ARGS` in a new tmux server of its own (its socket in
+ * Starts `pllay-hooks ARGS` (or another program) in a new tmux server of its own (its socket in
  * a temporary folder), with CI unset so that the CLI may prompt. After the
  * command ends, the pane prints `[exit N]` and stays open to be read.
  */
@@ -37,7 +39,8 @@ export async function startTerminal(args: string[], options: TerminalOptions): P
   const folder = tempDir();
   const socket = join(folder.path, 'tmux.sock');
   const env = cliEnv({ CI: undefined, TMUX: undefined, TERM: 'xterm-256color', ...options.env });
-  const command = `${[process.execPath, BIN, ...args].map(shellQuote).join(' ')}; echo "[exit $?]"; sleep 600`;
+  const program = options.program ?? [process.execPath, BIN];
+  const command = `${[...program, ...args].map(shellQuote).join(' ')}; echo "[exit $?]"; sleep 600`;
 
   const tmux = (...tmuxArgs: string[]): Promise<{ stdout: string }> =>
     run('tmux', ['-S', socket, '-f', '/dev/null', ...tmuxArgs], { env, cwd: options.cwd });
