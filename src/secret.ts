@@ -14,6 +14,9 @@ export interface ResolvedSecrets {
  * Picks the secrets: `--secret` (repeatable) first, else PLLAY_WEBHOOK_SECRET.
  * Several flag values are tried in order, for secret rotation. An empty value
  * counts as absent, as an unset variable expanded in `--secret "$VAR"` would be.
+ *
+ * NOTE: commands read secrets through loadSettings in src/config, which also
+ * reads the config file; this function stays for callers not yet moved to it.
  */
 export function resolveSecrets(flagValues: readonly string[] | undefined, env: NodeJS.ProcessEnv): ResolvedSecrets {
   const flagSecrets = (flagValues ?? []).filter((value) => value !== '');
@@ -29,14 +32,18 @@ export function resolveSecrets(flagValues: readonly string[] | undefined, env: N
   return { secrets: [], source: 'none', warnings: [] };
 }
 
-/** Returns the one secret that signing needs, or a usage error that says how to give one. */
-export function requireSigningSecret(resolved: ResolvedSecrets): string {
+/**
+ * Returns the secret that signing uses, the first of the list (the newest
+ * during a rotation). Throws a usage error that lists the ways to give one
+ * when there is none.
+ */
+export function requireSigningSecret(resolved: { secrets: readonly string[] }): string {
   const secret = resolved.secrets[0];
   if (secret === undefined) {
     throw new UsageError(
       'E_NO_SECRET',
       'no signing secret: events must be signed with your endpoint\'s secret',
-      `pass --secret SECRET or set ${SECRET_ENV}`,
+      `pass --secret SECRET, set ${SECRET_ENV}, or add "secretEnv" or "secret" to a config file (see: pllay-hooks init)`,
     );
   }
   return secret;
