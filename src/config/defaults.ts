@@ -16,7 +16,7 @@ export const DEFAULT_SECRET_ENV = SECRET_ENV;
 /**
  * Value of each setting that neither a flag, the environment nor a config
  * file sets. The replay values are the backoff that replay starts from:
- * 500 ms doubling up to 30 s, at most 5 retries.
+ * 5 attempts, 500 ms doubling up to 30 s, no jitter.
  */
 export const DEFAULTS: SettingValues = {
   target: undefined,
@@ -31,8 +31,11 @@ export const DEFAULTS: SettingValues = {
   'listen.log': DEFAULT_CAPTURE_LOG,
   'listen.forwardTo': undefined,
   'listen.maxBody': DEFAULT_MAX_BODY_BYTES,
-  'replay.retries': 5,
+  'replay.maxAttempts': 5,
+  'replay.backoff': 'exponential',
   'replay.initialDelay': 500,
   'replay.maxDelay': 30_000,
+  'replay.factor': 2,
+  'replay.jitter': 'none',
   events: {},
 };

@@ -186,11 +186,14 @@ const settingsShape = {
   ).optional(),
   replay: section(
     {
-      retries: z.int({ error: 'expected a whole number from 0 to 100' }).min(0, 'expected a whole number from 0 to 100').max(100, 'expected a whole number from 0 to 100').optional(),
+      maxAttempts: z.int({ error: 'expected a whole number from 1 to 100' }).min(1, 'expected a whole number from 1 to 100').max(100, 'expected a whole number from 1 to 100').optional(),
+      backoff: z.enum(['exponential', 'linear', 'constant'], { error: 'expected exponential, linear or constant' }).optional(),
       initialDelay: duration(0).optional(),
       maxDelay: duration(0).optional(),
+      factor: z.number({ error: 'expected a number of at least 1' }).min(1, 'expected a number of at least 1').optional(),
+      jitter: z.enum(['none', 'full', 'equal'], { error: 'expected none, full or equal' }).optional(),
     },
-    '{ "retries": 5, "initialDelay": "500ms", "maxDelay": "30s" }',
+    '{ "maxAttempts": 5, "backoff": "exponential", "initialDelay": "500ms", "maxDelay": "30s" }',
   ).optional(),
   events: events.optional(),
 };

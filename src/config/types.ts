@@ -42,12 +42,18 @@ export interface ConfigSettings {
     maxBody?: number | string | undefined;
   } | undefined;
   replay?: {
-    /** Attempts after the first one. */
-    retries?: number | undefined;
+    /** Attempts per event, the first included. */
+    maxAttempts?: number | undefined;
+    /** How the wait grows between attempts. */
+    backoff?: 'exponential' | 'linear' | 'constant' | undefined;
     /** Wait before the first retry: milliseconds, or a string such as `500ms`. */
     initialDelay?: number | string | undefined;
     /** Longest wait between two attempts: milliseconds, or a string such as `30s`. */
     maxDelay?: number | string | undefined;
+    /** Growth of each exponential wait. */
+    factor?: number | undefined;
+    /** Randomisation of the waits. */
+    jitter?: 'none' | 'full' | 'equal' | undefined;
   } | undefined;
   /** Overrides applied to every generated event of a type, keyed by the event type. */
   events?: Record<string, EventOverride> | undefined;
@@ -75,9 +81,12 @@ export interface SettingValues {
   'listen.log': string;
   'listen.forwardTo': string | undefined;
   'listen.maxBody': number;
-  'replay.retries': number;
+  'replay.maxAttempts': number;
+  'replay.backoff': 'exponential' | 'linear' | 'constant';
   'replay.initialDelay': number;
   'replay.maxDelay': number;
+  'replay.factor': number;
+  'replay.jitter': 'none' | 'full' | 'equal';
   events: Record<string, EventOverride>;
 }
 

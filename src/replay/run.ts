@@ -13,7 +13,9 @@ import type { Selection } from './select.js';
 import type { ReplayState } from './state.js';
 
 /** Signing of replayed events: afresh with a secret, or with the header that the log kept. */
-export type Signing = { kind: 'secret'; secret: string } | { kind: 'keep' };
+export type Signing =
+  | { kind: 'secret'; secret: string; header?: string; prefix?: string }
+  | { kind: 'keep' };
 
 export interface ReplayOptions {
   inputs: readonly ReplayInput[];
@@ -280,6 +282,8 @@ function requestHeaders(event: LoggedEvent, context: RunContext): Record<string,
     return buildSignedHeaders({
       body: event.body,
       secret: signing.secret,
+      ...(signing.header === undefined ? {} : { signatureHeader: signing.header }),
+      ...(signing.prefix === undefined ? {} : { signaturePrefix: signing.prefix }),
       extra: context.baseHeaders,
     });
   }

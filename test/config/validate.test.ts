@@ -27,7 +27,7 @@ describe('validateConfig', () => {
         headers: { 'x-request-source': 'ci' },
         timeout: '10s',
         listen: { host: '0.0.0.0', port: 8080, log: 'logs/capture.ndjson', forwardTo: 'localhost:3000', maxBody: '2mb' },
-        replay: { retries: 3, initialDelay: 250, maxDelay: '1m' },
+        replay: { maxAttempts: 3, initialDelay: 250, maxDelay: '1m' },
         events: { 'payment.succeeded': { data: { amount: 5000 }, set: { 'data.object.currency': 'EUR' } } },
         profiles: { ci: { target: 'http://app:3000' } },
       },

@@ -261,6 +261,49 @@ describe('listen with config', () => {
   });
 });
 
+describe('replay with config', () => {
+  it('takes target, secret and backoff from the file', async () => {
+    const app = await startTestServer((_request, response, index) => {
+      response.writeHead(index === 0 ? 503 : 200).end();
+    });
+    servers.push(app);
+    const event = '{"id":"evt_config_replay","type":"kyc.started","created":1761958815,"data":{"object":{}}}';
+    const cwd = project({
+      'events.ndjson': `${event}\n`,
+      '.pllay-hooksrc.json': JSON.stringify({
+        target: app.url,
+        secret: SECRET,
+        replay: { maxAttempts: 2, backoff: 'constant', initialDelay: '50ms' },
+      }),
+    });
+
+    const result = await runCli(['replay', 'events.ndjson'], { cwd });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(app.requests).toHaveLength(2);
+    expect(app.requests[1]!.url).toBe('/webhooks/pllay');
+    expect(app.requests[1]!.body.toString()).toBe(event);
+    expect(verify(app.requests[1]!.body, app.requests[1]!.headers['pllay-signature'] as string, [SECRET]).verdict).toBe('valid');
+  });
+
+  it('lets --max-attempts win over the file', async () => {
+    const app = await startTestServer((_request, response) => {
+      response.writeHead(503).end();
+    });
+    servers.push(app);
+    const cwd = project({
+      'events.ndjson': '{"id":"evt_config_flag","type":"kyc.started","created":1761958815,"data":{"object":{}}}\n',
+      '.pllay-hooksrc.json': JSON.stringify({ target: app.url, secret: SECRET, replay: { maxAttempts: 4, initialDelay: '10ms' } }),
+    });
+
+    const result = await runCli(['replay', 'events.ndjson', '--max-attempts', '1'], { cwd });
+
+    expect(result.code).toBe(1);
+    expect(app.requests).toHaveLength(1);
+  });
+});
+
 describe('custom signature format', () => {
   it('is sent by send and recognised by listen', async () => {
     const signature = { header: 'x-hook-signature', prefix: 'v1=' };
