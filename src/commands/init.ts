@@ -14,6 +14,7 @@ import {
   type ConfigFile,
 } from '../config/index.js';
 import { SEARCH_PLACES } from '../config/file.js';
+import { isTarget } from '../config/schema.js';
 import { normalizeTarget } from '../delivery/target.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Output } from '../ui/output.js';
@@ -222,15 +223,6 @@ function nextSteps(output: Output, answers: Answers): void {
 
 function indent(text: string): string {
   return text.trimEnd().split('\n').map((line) => `  ${line}`).join('\n');
-}
-
-function isTarget(value: string): boolean {
-  try {
-    normalizeTarget(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function isPort(value: string): boolean {

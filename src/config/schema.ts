@@ -27,7 +27,8 @@ function text(what: string): z.ZodString {
 
 const target = text('a URL or host:port').refine(isTarget, TARGET_EXPECTED);
 
-function isTarget(value: string): boolean {
+/** Tells whether a value is a target that `--to` accepts. */
+export function isTarget(value: string): boolean {
   try {
     normalizeTarget(value);
     return true;

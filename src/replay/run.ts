@@ -97,17 +97,10 @@ interface RunContext {
   baseHeaders: Record<string, string>;
 }
 
-/**
- * Sends the selected events again, in log order, each with its own retries
- * under the backoff policy, and reports every attempt and result. Never
- * follows redirects; a stop signal ends the run between attempts.
- */
-export async function replayEvents(options: ReplayOptions): Promise<ReplaySummary> {
-  const clock = options.clock ?? systemClock;
-  const concurrency = options.concurrency ?? 1;
-  const started = clock.now();
-  const summary: ReplaySummary = {
-    selected: options.scan.total,
+/** Returns a summary with every count at zero, for a run that selected `selected` events. */
+export function emptySummary(selected: number): ReplaySummary {
+  return {
+    selected,
     delivered: 0,
     failed: 0,
     skipped: 0,
@@ -118,6 +111,18 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplaySummar
     durationMs: 0,
     stopped: false,
   };
+}
+
+/**
+ * Sends the selected events again, in log order, each with its own retries
+ * under the backoff policy, and reports every attempt and result. Never
+ * follows redirects; a stop signal ends the run between attempts.
+ */
+export async function replayEvents(options: ReplayOptions): Promise<ReplaySummary> {
+  const clock = options.clock ?? systemClock;
+  const concurrency = options.concurrency ?? 1;
+  const started = clock.now();
+  const summary = emptySummary(options.scan.total);
   const context: RunContext = {
     options,
     clock,
