@@ -1,0 +1,135 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import { SIGNATURE_MODULE } from './lib/paths.js';
+import { SECRET } from './lib/sample.js';
+import { compareRounds } from './lib/stats.js';
+
+/** Each round alternates the two functions of a pair this many times each, for SLICE_MS a time. */
+const SLICES_PER_ROUND = 6;
+const SLICE_MS = 50;
+
+const SIZES = [
+  { label: '400 B', bytes: 400 },
+  { label: '1 MiB', bytes: 1024 * 1024 },
+];
+
+/** Signing: operations per second of sign and verify, in process, against bare crypto.createHmac. */
+export const signing = {
+  id: 'signing',
+  title: 'Signing',
+  description:
+    '`sign` and `verify` from dist/signature (the code that send, listen and replay use), ' +
+    'called in a loop in the bench process on a Buffer body, against bare crypto.createHmac: ' +
+    "`createHmac('sha256', secret).update(body).digest('hex')` to sign, and the raw digest " +
+    'compared with crypto.timingSafeEqual to the hex signature decoded with Buffer.from to ' +
+    `verify. Each round alternates the two functions of a pair ${SLICES_PER_ROUND} times, ` +
+    `${SLICE_MS} ms at a time, after one untimed round of warm-up.`,
+  commands: ['(in process) sign(body, secret), verify(body, signature, [secret])'],
+
+  async run({ rounds, progress }) {
+    const { sign, verify } = await import(SIGNATURE_MODULE);
+    const pairs = SIZES.flatMap(({ label, bytes }) => {
+      const body = randomBytes(bytes);
+      const signature = bareSign(body);
+      return [
+        {
+          label: `\`sign\`, ${label}`,
+          baselineLabel: 'createHmac hex digest',
+          subject: () => sign(body, SECRET),
+          baseline: () => bareSign(body),
+        },
+        {
+          label: `\`verify\`, ${label}`,
+          baselineLabel: 'createHmac + timingSafeEqual',
+          subject: () => verify(body, signature, [SECRET]).verdict === 'valid',
+          baseline: () => bareVerify(body, signature),
+        },
+      ];
+    });
+
+    for (const pair of pairs) {
+      check(pair);
+      pair.subjectRates = [];
+      pair.baselineRates = [];
+      alternate(pair);
+    }
+
+    for (let round = 0; round < rounds; round++) {
+      progress(`round ${round + 1} of ${rounds}`);
+      for (const pair of pairs) {
+        const rates = alternate(pair);
+        pair.subjectRates.push(rates.subject);
+        pair.baselineRates.push(rates.baseline);
+      }
+    }
+
+    return {
+      rows: pairs.map((pair) => ({
+        label: pair.label,
+        baselineLabel: pair.baselineLabel,
+        unit: 'ops/s',
+        better: 'higher',
+        target: 0.95,
+        ...compareRounds(pair.subjectRates, pair.baselineRates),
+      })),
+    };
+  },
+};
+
+function bareSign(body) {
+  return createHmac('sha256', SECRET).update(body).digest('hex');
+}
+
+function bareVerify(body, signature) {
+  const received = Buffer.from(signature, 'hex');
+  const expected = createHmac('sha256', SECRET).update(body).digest();
+  return received.length === expected.length && timingSafeEqual(received, expected);
+}
+
+/** Fails the benchmark when a function under test gives a wrong answer. */
+function check(pair) {
+  const expected = pair.baseline();
+  if (pair.subject() !== expected) {
+    throw new Error(`${pair.label} returned a different result from its baseline`);
+  }
+}
+
+/**
+ * Runs the subject and the baseline of a pair in turn, SLICES_PER_ROUND
+ * times each, and returns the calls per second of each over all its slices.
+ */
+function alternate(pair) {
+  const totals = { subject: { calls: 0, ms: 0 }, baseline: { calls: 0, ms: 0 } };
+
+  for (let slice = 0; slice < SLICES_PER_ROUND; slice++) {
+    const order = slice % 2 === 0 ? ['subject', 'baseline'] : ['baseline', 'subject'];
+    for (const side of order) {
+      const { calls, ms } = runSlice(pair[side]);
+      totals[side].calls += calls;
+      totals[side].ms += ms;
+    }
+  }
+
+  return {
+    subject: (totals.subject.calls * 1000) / totals.subject.ms,
+    baseline: (totals.baseline.calls * 1000) / totals.baseline.ms,
+  };
+}
+
+/** Calls `operation` in growing batches for at least SLICE_MS. */
+function runSlice(operation) {
+  const started = performance.now();
+  let calls = 0;
+  let elapsed = 0;
+  let batch = 1;
+
+  while (elapsed < SLICE_MS) {
+    for (let index = 0; index < batch; index++) {
+      operation();
+    }
+    calls += batch;
+    elapsed = performance.now() - started;
+    batch = Math.min(batch * 2, 256);
+  }
+  return { calls, ms: elapsed };
+}
