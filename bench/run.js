@@ -81,7 +81,10 @@ async function runBenchmark(benchmark, settings) {
   const context = { ...settings, progress: (message) => console.error(`[${benchmark.id}] ${message}`) };
   const summary = {
     number: BENCHMARKS.indexOf(benchmark) + 1,
-    title: benchmark.title, description: benchmark.description, commands: benchmark.commands };
+    title: benchmark.title,
+    description: benchmark.description,
+    commands: benchmark.commands,
+  };
 
   try {
     const skipped = await benchmark.unavailable?.(context);
