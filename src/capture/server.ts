@@ -13,6 +13,9 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Paths that answer GET with a health report instead of 405. */
 const HEALTH_PATHS = new Set(['/', '/health', '/healthz']);
 
+/** Response body for a captured event, serialised once. */
+const RECEIVED = JSON.stringify({ received: true });
+
 export interface CaptureServerOptions {
   secrets: readonly string[];
   log: LogWriter;
@@ -118,7 +121,8 @@ function handleRequest(request: IncomingMessage, response: ServerResponse, optio
       return;
     }
     done = true;
-    void capture(request, response, Buffer.concat(chunks, size), options);
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    void capture(request, response, bytes, options);
   });
   request.on('aborted', () => {
     if (!done) {
@@ -154,7 +158,7 @@ async function capture(
   if (options.rejectInvalid && rejected) {
     sendJson(response, 401, { error: `signature ${verification.verdict}: ${verification.reason}` });
   } else {
-    sendJson(response, 200, { received: true });
+    sendText(response, 200, RECEIVED);
   }
 }
 
@@ -170,7 +174,8 @@ function buildRecord(
       : verify(bytes, header.kind === 'present' ? header.value : undefined, secrets);
 
   // The body is parsed only after it was verified, and only to find the id and type.
-  const identity = envelopeIdentity(tryParseJson(bytes));
+  const body = encodeBody(bytes);
+  const identity = envelopeIdentity(tryParseJson('body' in body ? body.body : bytes));
   const record: CaptureRecord = {
     kind: 'capture',
     event_id: identity.id,
@@ -180,7 +185,7 @@ function buildRecord(
     path: request.url ?? '/',
     headers: request.headers as Record<string, string | string[]>,
     size: bytes.length,
-    ...encodeBody(bytes),
+    ...body,
     signature: verification.verdict,
     signature_reason: verification.reason,
   };
@@ -219,11 +224,20 @@ function sendJson(
   body: object,
   headers: Record<string, string> = {},
 ): void {
+  sendText(response, status, JSON.stringify(body), headers);
+}
+
+/** Sends a JSON response body that is already serialised, unless a response was already sent. */
+function sendText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent) {
     return;
   }
 
-  const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
