@@ -32,15 +32,17 @@ export const capture = {
     `autocannon POSTs one signed ${SAMPLE_TYPE} event (about 400 bytes) over ${CONNECTIONS} ` +
     `connections for ${MEASURE_SECONDS} s after a ${WARM_UP_SECONDS} s warm-up, against each ` +
     'server in turn. `listen` verifies every signature and appends every record to its log ' +
-    'before it answers; its stdout goes to a file. The baseline is a bare node:http server ' +
-    '(bench/baselines/capture-server.js) that reads the body, checks the same HMAC with ' +
-    'crypto.timingSafeEqual and writes nothing. Both answer 401 to a bad signature, and any ' +
-    'answer other than 2xx fails the run. p99 is taken from every response time. CPU time per ' +
+    'before it responds, and its stdout goes to a file. The baseline is a bare node:http ' +
+    'server (bench/baselines/capture-server.js) that reads the body, checks the same HMAC ' +
+    'with crypto.timingSafeEqual and writes nothing. Both respond 401 to a bad signature, and ' +
+    'any response other than 2xx fails the run. p99 is taken from every response time. CPU time per ' +
     'request is the server\'s user and system time over its whole life, start-up and warm-up ' +
-    'included, divided by the requests it answered.',
+    'included, divided by the requests it completed.',
   commands: [
     `node bench/baselines/capture-server.js --secret ${SECRET}`,
-    ...VARIANTS.map((variant) => listenArgs(variant, '<tmp>/capture.ndjson').join(' ').replace(BIN, 'node bin/pllay-hooks.js')),
+    ...VARIANTS.map((variant) =>
+      listenArgs(variant, `<tmp>/${variant.name}.ndjson`).join(' ').replace(BIN, 'node bin/pllay-hooks.js'),
+    ),
     `autocannon -m POST -c ${CONNECTIONS} -d ${MEASURE_SECONDS} -H content-type=application/json -H pllay-signature=<hex> -b <body> http://127.0.0.1:<port>/webhooks/pllay`,
   ],
 
@@ -120,24 +122,24 @@ async function measureServer(server, { body, headers, tmpDir }) {
     ready: server.ready,
   });
 
-  let answered = 0;
+  let completed = 0;
   let result;
   try {
     const url = `${service.match[1]}/webhooks/pllay`;
     const load = { url, body, headers, connections: CONNECTIONS };
-    answered += (await postLoad({ ...load, seconds: WARM_UP_SECONDS })).answered;
+    completed += (await postLoad({ ...load, seconds: WARM_UP_SECONDS })).completed;
     result = await postLoad({ ...load, seconds: MEASURE_SECONDS });
-    answered += result.answered;
+    completed += result.completed;
   } finally {
     await service.stop();
   }
 
-  const cpuPerRequest = readResourceUsage(usageFile).cpuMicros / answered;
+  const cpuPerRequest = readResourceUsage(usageFile).cpuMicros / completed;
   if (server.logPath) {
     const logged = await countLines(server.logPath);
     await rm(server.logPath, { force: true });
-    if (logged < answered) {
-      throw new Error(`${server.name} answered ${answered} requests but logged only ${logged}`);
+    if (logged < completed) {
+      throw new Error(`${server.name} responded 2xx to ${completed} requests but logged only ${logged}`);
     }
   }
   return { ...result, cpuPerRequest };

@@ -96,7 +96,10 @@ async function runBenchmark(benchmark, settings) {
     const result = await benchmark.run(context);
     for (const row of result.rows) {
       const met = meetsTarget(row);
-      const verdict = met === undefined ? '' : met ? ' (met)' : ' (MISSED)';
+      let verdict = '';
+      if (met !== undefined) {
+        verdict = met ? ' (met)' : ' (MISSED)';
+      }
       console.error(
         `[${benchmark.id}] ${row.label}: ${formatValue(row.subject, row.unit)} vs ` +
           `${formatValue(row.baseline, row.unit)}, ratio ${row.ratio.toFixed(2)}${verdict}`,

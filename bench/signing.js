@@ -18,11 +18,11 @@ export const signing = {
   id: 'signing',
   title: 'Signing',
   description:
-    '`sign` and `verify` from dist/signature (the code that send, listen and replay use), ' +
-    'called in a loop in the bench process on a Buffer body, against bare crypto.createHmac: ' +
-    "`createHmac('sha256', secret).update(body).digest('hex')` to sign, and the raw digest " +
-    'compared with crypto.timingSafeEqual to the hex signature decoded with Buffer.from to ' +
-    `verify. Each round alternates the two functions of a pair ${SLICES_PER_ROUND} times, ` +
+    '`sign` and `verify` from dist/signature, the code that send, listen and replay use, run ' +
+    'in a loop in the bench process on a Buffer body. The baseline signs with ' +
+    "`createHmac('sha256', secret).update(body).digest('hex')`, and verifies by comparing the " +
+    'raw digest with crypto.timingSafeEqual to the hex signature decoded with Buffer.from. ' +
+    `Each round alternates the two functions of a pair ${SLICES_PER_ROUND} times, ` +
     `${SLICE_MS} ms at a time, after one untimed round of warm-up.`,
   commands: ['(in process) sign(body, secret), verify(body, signature, [secret])'],
 
@@ -88,7 +88,7 @@ function bareVerify(body, signature) {
   return received.length === expected.length && timingSafeEqual(received, expected);
 }
 
-/** Fails the benchmark when a function under test gives a wrong answer. */
+/** Fails the benchmark when a function under test returns another result than its baseline. */
 function check(pair) {
   const expected = pair.baseline();
   if (pair.subject() !== expected) {

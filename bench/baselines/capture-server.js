@@ -1,6 +1,6 @@
 // The floor for `listen`: a bare node:http server that reads the body,
 // checks its HMAC-SHA256 against the pllay-signature header in constant
-// time, answers as listen does, and writes nothing anywhere.
+// time, responds as listen does, and writes nothing anywhere.
 //
 //   node bench/baselines/capture-server.js --secret SECRET
 //

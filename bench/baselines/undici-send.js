@@ -1,11 +1,12 @@
 // The floor for `send`: a bare loop that POSTs signed copies of one event
 // with undici, `concurrency` requests in flight, each with a fresh id and
-// its own HMAC-SHA256, reading each answer to the end. It prints nothing.
+// its own HMAC-SHA256, reading each response body to the end. It prints
+// nothing.
 //
 //   node bench/baselines/undici-send.js --url URL --count N --concurrency C \
 //     --secret SECRET --body-file FILE
 //
-// Exits 1 when any answer is not 200.
+// Exits 1 when any response status is not 200.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

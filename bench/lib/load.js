@@ -4,7 +4,7 @@ import { median } from './stats.js';
 
 /**
  * POSTs the same signed body over `connections` keep-alive connections for
- * `seconds` with autocannon, and returns the rate of 2xx answers and their
+ * `seconds` with autocannon, and returns the rate of 2xx responses and their
  * latency percentiles in milliseconds. The percentiles come from every
  * response time as autocannon measured it, because its own histogram keeps
  * whole milliseconds only.
@@ -29,13 +29,13 @@ export async function postLoad({ url, body, headers, connections, seconds }) {
   const result = await instance;
   const failures = result.non2xx + result.errors + result.timeouts;
   if (failures > 0) {
-    throw new Error(`${url} answered ${failures} of ${result.requests.sent} requests without a 2xx`);
+    throw new Error(`${failures} of ${result.requests.sent} requests to ${url} got no 2xx response`);
   }
 
   times.sort((a, b) => a - b);
   return {
     perSecond: result['2xx'] / result.duration,
-    answered: result['2xx'],
+    completed: result['2xx'],
     p50: median(times),
     p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))],
   };

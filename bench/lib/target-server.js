@@ -5,7 +5,7 @@ const ANSWER = '{"received":true}';
 
 /**
  * Starts the trivial webhook endpoint that deliveries are aimed at: it reads
- * each body and answers 200 at once. It runs inside the bench process, which
+ * each body and responds 200 at once. It runs inside the bench process, which
  * is otherwise idle while a sender runs, and counts requests with the time
  * of the first and the last, so that a sender's rate leaves out its start-up.
  */
