@@ -2,11 +2,11 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 import { SIGNATURE_MODULE } from './lib/paths.js';
 import { SECRET } from './lib/sample.js';
-import { compareRounds } from './lib/stats.js';
+import { compareRounds, median } from './lib/stats.js';
 
 /** Each round alternates the two functions of a pair this many times each, for SLICE_MS a time. */
-const SLICES_PER_ROUND = 6;
-const SLICE_MS = 50;
+const SLICES_PER_ROUND = 20;
+const SLICE_MS = 20;
 
 const SIZES = [
   { label: '400 B', bytes: 400 },
@@ -23,8 +23,9 @@ export const signing = {
     "`createHmac('sha256', secret).update(body).digest('hex')`, and verifies by comparing the " +
     'raw digest with crypto.timingSafeEqual to the hex signature decoded with Buffer.from. ' +
     `Each round alternates the two functions of a pair ${SLICES_PER_ROUND} times, ` +
-    `${SLICE_MS} ms at a time, after one untimed round of warm-up. Rates are calls per second ` +
-    'of the process\'s CPU time, so that time when other processes had the core is not counted.',
+    `${SLICE_MS} ms at a time, after one untimed round of warm-up, and keeps the median rate ` +
+    'of each over its slices. Rates are calls per second of the process\'s CPU time, so that ' +
+    'time when other processes had the core is not counted.',
   commands: ['(in process) sign(body, secret), verify(body, signature, [secret])'],
 
   async run({ rounds, progress }) {
@@ -99,25 +100,22 @@ function check(pair) {
 
 /**
  * Runs the subject and the baseline of a pair in turn, SLICES_PER_ROUND
- * times each, and returns the calls per CPU second of each over all its
- * slices.
+ * times each, and returns the median over its slices of the calls per CPU
+ * second of each. The median leaves out the slices that a garbage
+ * collection or another process on the same physical core slowed down.
  */
 function alternate(pair) {
-  const totals = { subject: { calls: 0, ms: 0 }, baseline: { calls: 0, ms: 0 } };
+  const rates = { subject: [], baseline: [] };
 
   for (let slice = 0; slice < SLICES_PER_ROUND; slice++) {
     const order = slice % 2 === 0 ? ['subject', 'baseline'] : ['baseline', 'subject'];
     for (const side of order) {
       const { calls, ms } = runSlice(pair[side]);
-      totals[side].calls += calls;
-      totals[side].ms += ms;
+      rates[side].push((calls * 1000) / ms);
     }
   }
 
-  return {
-    subject: (totals.subject.calls * 1000) / totals.subject.ms,
-    baseline: (totals.baseline.calls * 1000) / totals.baseline.ms,
-  };
+  return { subject: median(rates.subject), baseline: median(rates.baseline) };
 }
 
 /**
