@@ -2,7 +2,7 @@ import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { BASELINES, BIN } from './lib/paths.js';
-import { readResourceUsage, resourceUsageArgs, startService } from './lib/processes.js';
+import { cpuMicrosOf, readResourceUsage, resourceUsageArgs, startService } from './lib/processes.js';
 import { postLoad } from './lib/load.js';
 import { SAMPLE_TYPE, SECRET, sampleBody } from './lib/sample.js';
 import { sign } from '../dist/signature/index.js';
@@ -35,9 +35,9 @@ export const capture = {
     'before it responds, and its stdout goes to a file. The baseline is a bare node:http ' +
     'server (bench/baselines/capture-server.js) that reads the body, checks the same HMAC ' +
     'with crypto.timingSafeEqual and writes nothing. Both respond 401 to a bad signature, and ' +
-    'any response other than 2xx fails the run. p99 is taken from every response time. CPU time per ' +
-    'request is the server\'s user and system time over its whole life, start-up and warm-up ' +
-    'included, divided by the requests it completed.',
+    'any response other than 2xx fails the run. p99 is taken from every response time. CPU time ' +
+    'per request is the server\'s user and system time during the measured seconds, read from ' +
+    '/proc, divided by the requests it completed in them.',
   commands: [
     `node bench/baselines/capture-server.js --secret ${SECRET}`,
     ...VARIANTS.map((variant) =>
@@ -124,17 +124,26 @@ async function measureServer(server, { body, headers, tmpDir }) {
 
   let completed = 0;
   let result;
+  let cpuMicros;
   try {
     const url = `${service.match[1]}/webhooks/pllay`;
     const load = { url, body, headers, connections: CONNECTIONS };
     completed += (await postLoad({ ...load, seconds: WARM_UP_SECONDS })).completed;
+
+    const cpuBefore = cpuMicrosOf(service.child.pid);
     result = await postLoad({ ...load, seconds: MEASURE_SECONDS });
+    const cpuAfter = cpuMicrosOf(service.child.pid);
     completed += result.completed;
+    if (cpuBefore !== undefined && cpuAfter !== undefined) {
+      cpuMicros = cpuAfter - cpuBefore;
+    }
   } finally {
     await service.stop();
   }
 
-  const cpuPerRequest = readResourceUsage(usageFile).cpuMicros / completed;
+  // Without /proc, the whole life of the server counts, start-up and warm-up included.
+  const cpuPerRequest =
+    cpuMicros === undefined ? readResourceUsage(usageFile).cpuMicros / completed : cpuMicros / result.completed;
   if (server.logPath) {
     const logged = await countLines(server.logPath);
     await rm(server.logPath, { force: true });

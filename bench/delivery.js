@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { BASELINES, BIN } from './lib/paths.js';
-import { readResourceUsage, resourceUsageArgs, runChecked } from './lib/processes.js';
+import { cpuMicrosOf, readResourceUsage, resourceUsageArgs, runChecked } from './lib/processes.js';
 import { SAMPLE_TYPE, SECRET, sampleBody } from './lib/sample.js';
 import { compareRounds } from './lib/stats.js';
 import { startTargetServer } from './lib/target-server.js';
@@ -25,8 +25,9 @@ export const delivery = {
     'a line per event to a file. The baseline (bench/baselines/undici-send.js) is a bare undici ' +
     'loop that gives a copy of one event a fresh id, signs it with crypto.createHmac and POSTs it. ' +
     'Each round runs both, in alternating order. CPU time per event is the sender\'s user and ' +
-    'system time over its whole life, start-up included, divided by N: it moves less than the ' +
-    'rate when other processes share the cores.',
+    'system time from the arrival of its first event to its exit, divided by N, so that ' +
+    'start-up is left out (where /proc is missing, its whole life counts). It moves less than ' +
+    'the rate when other processes share the cores.',
   commands: CASES.flatMap(({ concurrency, count }) => [
     sendArgs({ concurrency, count, url: '<url>' }).join(' ').replace(BIN, 'node bin/pllay-hooks.js'),
     baselineArgs({ concurrency, count, url: '<url>', bodyFile: '<tmp>/body.json' })
@@ -107,12 +108,20 @@ async function deliverAll(run, { count, target, tmpDir, record }) {
   const usageFile = join(tmpDir, 'sender-usage.json');
   const { nodeArgs, env } = resourceUsageArgs(usageFile);
 
-  target.reset();
+  // The sender's CPU time when its first event arrives, so that its start-up can be left out.
+  let sender;
+  let cpuAtFirstEvent;
+  target.reset(() => {
+    cpuAtFirstEvent = cpuMicrosOf(sender.pid);
+  });
   await runChecked({
     args: [...nodeArgs, ...run.args],
     env,
     stdoutFile: join(tmpDir, 'sender.out'),
     timeoutMs: 120_000,
+    onSpawn: (child) => {
+      sender = child;
+    },
   });
 
   const received = target.snapshot();
@@ -121,6 +130,7 @@ async function deliverAll(run, { count, target, tmpDir, record }) {
   }
   if (record) {
     run.rates.push(received.perSecond);
-    run.cpu.push(readResourceUsage(usageFile).cpuMicros / count);
+    const cpuMicros = readResourceUsage(usageFile).cpuMicros - (cpuAtFirstEvent ?? 0);
+    run.cpu.push(cpuMicros / count);
   }
 }

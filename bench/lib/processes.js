@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -30,19 +30,49 @@ export function readResourceUsage(file) {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
 
+/** Clock ticks per second of the CPU times in /proc/PID/stat; undefined where there is no getconf. */
+const CLOCK_TICKS = readClockTicks();
+
+function readClockTicks() {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Returns the CPU time (user plus system) that a running process has used
+ * so far, in microseconds, with the 10 ms resolution of Linux's
+ * /proc/PID/stat. Returns undefined where /proc is not available.
+ */
+export function cpuMicrosOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return CLOCK_TICKS ? (ticks * 1_000_000) / CLOCK_TICKS : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `node ...args` to completion and returns its exit code, its wall
  * time in milliseconds (from spawn to exit) and the start of its stderr.
  * stdout goes to `stdoutFile`, or to /dev/null, so that the bench never
- * spends time reading it. The child is killed after `timeoutMs`.
+ * spends time reading it. The child is killed after `timeoutMs`. `onSpawn`
+ * receives the child process as soon as it exists.
  */
-export async function runToExit({ args, stdoutFile, timeoutMs = 60_000, env = {} }) {
+export async function runToExit({ args, stdoutFile, timeoutMs = 60_000, env = {}, onSpawn }) {
   const stdout = stdoutFile ? openSync(stdoutFile, 'w') : 'ignore';
   const started = performance.now();
   const child = spawn(NODE, args, { stdio: ['ignore', stdout, 'pipe'], env: childEnv(env) });
   if (typeof stdout === 'number') {
     closeSync(stdout);
   }
+  onSpawn?.(child);
 
   const stderr = collectStart(child.stderr);
   const closed = once(child, 'close');

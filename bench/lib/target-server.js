@@ -10,13 +10,14 @@ const ANSWER = '{"received":true}';
  * of the first and the last, so that a sender's rate leaves out its start-up.
  */
 export async function startTargetServer() {
-  const counter = { count: 0, first: 0, last: 0 };
+  const counter = { count: 0, first: 0, last: 0, onFirst: undefined };
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
       const now = performance.now();
       if (counter.count === 0) {
         counter.first = now;
+        counter.onFirst?.();
       }
       counter.last = now;
       counter.count++;
@@ -30,8 +31,10 @@ export async function startTargetServer() {
 
   return {
     url: `http://127.0.0.1:${server.address().port}/webhooks/pllay`,
-    reset() {
+    /** Starts a new count; `onFirst` is called when its first request arrives. */
+    reset(onFirst) {
       counter.count = 0;
+      counter.onFirst = onFirst;
     },
     /** Returns the requests received since the last reset, and their rate per second. */
     snapshot() {
