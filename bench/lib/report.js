@@ -47,7 +47,7 @@ export function renderResults({ machine, settings, startedAt, seconds, load, res
     `| Load average (1 min) at start and end | ${load.start.toFixed(2)} and ${load.end.toFixed(2)} |`,
     '',
     'Each ratio is pllay-hooks divided by its baseline, taken as the median of the per-round ' +
-      'ratios; the absolute figures beside it are the medians of the per-round values. For a ' +
+      'ratios. The absolute figures beside it are the medians of the per-round values. For a ' +
       'time or a memory size lower is better, for a rate higher is better.',
     '',
   ];
