@@ -15,6 +15,9 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Paths that answer GET with a health report instead of 405. */
 const HEALTH_PATHS = new Set(['/', '/health', '/healthz']);
 
+/** Response body for a captured event, serialised once. */
+const RECEIVED = JSON.stringify({ received: true });
+
 export interface CaptureServerOptions {
   secrets: readonly string[];
   log: LogWriter;
@@ -147,7 +150,8 @@ function handleRequest(
       return;
     }
     done = true;
-    void capture(request, response, Buffer.concat(chunks, size), options, forwards);
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    void capture(request, response, bytes, options, forwards);
   });
   request.on('aborted', () => {
     if (!done) {
@@ -199,7 +203,7 @@ async function capture(
   if (options.rejectInvalid && rejected) {
     sendJson(response, 401, { error: `signature ${verification.verdict}: ${verification.reason}` });
   } else {
-    sendJson(response, 200, { received: true });
+    sendText(response, 200, RECEIVED);
   }
 }
 
@@ -239,7 +243,8 @@ function buildRecord(
         });
 
   // The body is parsed only after it was verified, and only to find the id and type.
-  const identity = envelopeIdentity(tryParseJson(bytes));
+  const body = encodeBody(bytes);
+  const identity = envelopeIdentity(tryParseJson('body' in body ? body.body : bytes));
   const record: CaptureRecord = {
     kind: 'capture',
     event_id: identity.id,
@@ -249,7 +254,7 @@ function buildRecord(
     path: request.url ?? '/',
     headers: request.headers as Record<string, string | string[]>,
     size: bytes.length,
-    ...encodeBody(bytes),
+    ...body,
     signature: verification.verdict,
     signature_reason: verification.reason,
   };
@@ -288,11 +293,20 @@ function sendJson(
   body: object,
   headers: Record<string, string> = {},
 ): void {
+  sendText(response, status, JSON.stringify(body), headers);
+}
+
+/** Sends a JSON response body that is already serialised, unless a response was already sent. */
+function sendText(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (response.headersSent) {
     return;
   }
 
-  const text = JSON.stringify(body);
   response.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),

@@ -17,19 +17,32 @@ export function signatureHeaderNames(configured?: string): string[] {
 
 /**
  * Finds the signature header of a request in any letter case, under either
- * accepted name. Node lowercases header names, and keeps repeated headers
- * apart in `headersDistinct`.
+ * accepted name, and counts its repeats. It reads `rawHeaders`, which keeps
+ * every header line as it came, so that Node need not build a second
+ * header object (`headersDistinct`) for each request.
  */
 export function findSignatureHeader(request: IncomingMessage, names: readonly string[] = NAMES): SignatureHeader {
+  const raw = request.rawHeaders;
+
   for (const name of names) {
-    const values = request.headersDistinct[name.toLowerCase()];
-    if (values === undefined) {
-      continue;
+    const expected = name.toLowerCase();
+    let value: string | undefined;
+    let count = 0;
+
+    for (let index = 0; index < raw.length; index += 2) {
+      const field = raw[index]!;
+      if (field.length === expected.length && field.toLowerCase() === expected) {
+        value ??= raw[index + 1]!;
+        count++;
+      }
     }
-    if (values.length > 1) {
-      return { kind: 'repeated', name, count: values.length };
+
+    if (count > 1) {
+      return { kind: 'repeated', name, count };
     }
-    return { kind: 'present', name, value: values[0]! };
+    if (value !== undefined) {
+      return { kind: 'present', name, value };
+    }
   }
 
   return { kind: 'absent' };

@@ -14,8 +14,7 @@ import {
   type ConfigFile,
 } from '../config/index.js';
 import { SEARCH_PLACES } from '../config/file.js';
-import { isTarget } from '../config/schema.js';
-import { normalizeTarget } from '../delivery/target.js';
+import { isTarget, normalizeTarget } from '../delivery/target.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { canPrompt, promptChoice, promptConfirm, promptSecretText, promptText, type PromptTerminal } from '../ui/prompts.js';

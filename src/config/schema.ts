@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 import { HEADER_NAME, RESERVED_HEADERS } from '../delivery/headers.js';
-import { normalizeTarget } from '../delivery/target.js';
+import { isTarget } from '../delivery/target.js';
 import { editDistance, EVENT_TYPE_NAMES, isEventType, suggestEventType } from '../events/catalog.js';
 import { isPlainObject, splitSetPath } from '../events/overrides.js';
 import { parseByteSizeText, parseDurationText } from '../units.js';
@@ -26,16 +26,6 @@ function text(what: string): z.ZodString {
 }
 
 const target = text('a URL or host:port').refine(isTarget, TARGET_EXPECTED);
-
-/** Tells whether a value is a target that `--to` accepts. */
-export function isTarget(value: string): boolean {
-  try {
-    normalizeTarget(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const urlPath = z.string({ error: 'expected a path such as /webhooks/pllay' }).regex(/^\/\S*$/, 'expected a path that starts with /, such as /webhooks/pllay');
 

@@ -9,14 +9,23 @@ export interface Envelope {
 }
 
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const ID_LENGTH = 16;
+
+/** Random bytes drawn 4 KiB at a time, because one randomBytes call per id costs more than the id. */
+const randomPool = { bytes: Buffer.alloc(0), offset: 0 };
 
 /** Makes a fresh id such as `evt_1Qm7ZpX2cT9vLr4K`: a prefix and 16 random base62 characters. */
 export function newId(prefix: string): string {
-  const bytes = randomBytes(16);
-  let suffix = '';
-  for (const byte of bytes) {
-    suffix += ID_ALPHABET[byte % ID_ALPHABET.length];
+  if (randomPool.offset + ID_LENGTH > randomPool.bytes.length) {
+    randomPool.bytes = randomBytes(4096);
+    randomPool.offset = 0;
   }
+
+  let suffix = '';
+  for (let index = randomPool.offset; index < randomPool.offset + ID_LENGTH; index++) {
+    suffix += ID_ALPHABET[randomPool.bytes[index]! % ID_ALPHABET.length];
+  }
+  randomPool.offset += ID_LENGTH;
   return `${prefix}_${suffix}`;
 }
 

@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 import type { SignatureForm, SignatureVerdict } from '../signature/index.js';
 
 /** Fields shared by every NDJSON log record. */
@@ -52,10 +54,9 @@ export type LogRecord = CaptureRecord | DeliveryRecord;
 /** Returns the fields that store a body: `body` when it is valid UTF-8, else `body_base64`. */
 export function encodeBody(bytes: Uint8Array): { body: string } | { body_base64: string } {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const text = buffer.toString('utf8');
 
-  if (Buffer.byteLength(text) === buffer.length && Buffer.from(text).equals(buffer)) {
-    return { body: text };
+  if (isUtf8(buffer)) {
+    return { body: buffer.toString('utf8') };
   }
   return { body_base64: buffer.toString('base64') };
 }

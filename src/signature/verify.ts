@@ -90,15 +90,14 @@ export function verify(
     return { verdict: 'missing', reason: 'no signature header' };
   }
 
-  const parsed = parseSignatureValue(signature, options.prefix);
+  const parsed = decodeSignature(signature, options.prefix);
   if ('error' in parsed) {
     return { verdict: 'invalid', reason: parsed.error };
   }
 
-  const received = Buffer.from(parsed.hex, 'hex');
-  for (const [index, secret] of secrets.entries()) {
-    const expected = createHmac('sha256', secret).update(body).digest();
-    if (timingSafeEqual(received, expected)) {
+  for (let index = 0; index < secrets.length; index++) {
+    const expected = createHmac('sha256', secrets[index]!).update(body).digest();
+    if (timingSafeEqual(parsed.digest, expected)) {
       return { verdict: 'valid', reason: 'signature matches', secretIndex: index, form: parsed.form };
     }
   }
@@ -109,4 +108,23 @@ export function verify(
     reason: `signature does not match the body under ${which}`,
     form: parsed.form,
   };
+}
+
+/**
+ * Decodes a signature header value to the 32 bytes of its digest. The
+ * form that PLLAY and pllay-hooks send, 64 lowercase hex digits, is decoded
+ * directly: Buffer.from stops at the first character that is not hex, so
+ * 32 decoded bytes prove that all 64 were hex. Any other value, upper case
+ * included, goes through parseSignatureValue, which names what is wrong.
+ */
+function decodeSignature(value: string, prefix?: string): { digest: Buffer; form: SignatureForm } | { error: string } {
+  if (value.length === SIGNATURE_HEX_LENGTH && value === value.toLowerCase()) {
+    const digest = Buffer.from(value, 'hex');
+    if (digest.length === SIGNATURE_HEX_LENGTH / 2) {
+      return { digest, form: 'hex' };
+    }
+  }
+
+  const parsed = parseSignatureValue(value, prefix);
+  return 'error' in parsed ? parsed : { digest: Buffer.from(parsed.hex, 'hex'), form: parsed.form };
 }
