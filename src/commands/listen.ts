@@ -8,6 +8,7 @@ import { ExitCode, PllayError, UsageError } from '../errors.js';
 import type { AttemptResult } from '../delivery/deliver.js';
 import { LogWriter, type CaptureRecord } from '../log/index.js';
 import { resolveSecrets, SECRET_ENV } from '../secret.js';
+import { INSPECTOR_PREFIX, Inspector, startInspectorServer, type InspectorEvent, type RunningInspectorServer } from '../inspector/index.js';
 import { fingerprint } from '../signature/index.js';
 import { formatBytes, formatClock, formatDuration, formatStatus, formatVerdict, oneLine } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
@@ -31,6 +32,8 @@ interface ListenFlags {
   forwardSync?: boolean;
   forwardInvalid?: boolean;
   forwardTimeout?: number;
+  ui?: boolean;
+  uiPort?: number;
 }
 
 export function listenCommand(context: CliContext): Command {
@@ -47,6 +50,8 @@ export function listenCommand(context: CliContext): Command {
     .option('--forward-sync', 'wait for the app and respond to the sender with its status and body (default: respond at once, forward in the background)')
     .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
     .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
+    .option('--ui', `serve a web inspector of the captured events at ${INSPECTOR_PREFIX} on the same host and port`)
+    .option('--ui-port <port>', 'serve the inspector on this port instead; 0 picks a free one (implies --ui)', parsePort)
     .addHelpText('after', [
       '',
       'Examples:',
@@ -54,11 +59,16 @@ export function listenCommand(context: CliContext): Command {
       '  $ pllay-hooks listen --port 0 --secret whsec_test_123 --reject-invalid',
       '  $ pllay-hooks listen --json | jq \'select(.signature != "valid")\'',
       '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000',
+      '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000 --ui',
       '',
       'Answers 200 {"received":true} once the request is in the log. Stops on Ctrl-C or SIGTERM and exits 0.',
       'With --forward-to, the app\'s response is appended to the log as a delivery record of the event; a',
       'forward that is refused, times out or gets a 3xx, 4xx or 5xx is a failed delivery, which',
       '`pllay-hooks replay LOG --failed` sends again.',
+      '',
+      `With --ui, requests under ${INSPECTOR_PREFIX} go to the inspector instead of being captured. The page lists`,
+      'the events live, shows each body, its headers and its verdict, and replays an event with the backoff',
+      'of `pllay-hooks replay`, appending the delivery record to the log. It loads the end of the log at start.',
     ].join('\n'))
     .action(async (flags: ListenFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -73,6 +83,22 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
   const forwarder = createForwarder(flags);
   const log = LogWriter.open(flags.log);
   const counts = { valid: 0, invalid: 0, missing: 0, unchecked: 0, rejected: 0, forwarded: 0, forwardFailed: 0 };
+  const render = (event: CaptureEvent): void => {
+    if (event.kind === 'captured') {
+      counts[event.record.signature]++;
+    } else if (event.kind === 'forwarded') {
+      counts[event.attempt.ok ? 'forwarded' : 'forwardFailed']++;
+    } else if (event.kind === 'too-large' || event.kind === 'aborted') {
+      counts.rejected++;
+    }
+    renderCaptureEvent(output, event, { printJson: flags.printJson === true, forwarding: forwarder !== undefined });
+  };
+
+  const ui = await openInspector(output, flags, { log, secrets: resolved.secrets, forwarder }).catch(async (error: unknown) => {
+    await log.close();
+    throw error;
+  });
+  const sharedPort = ui !== undefined && flags.uiPort === undefined;
   const server = await startCaptureServer({
     host: flags.host,
     port: flags.port,
@@ -81,38 +107,85 @@ async function runListen(context: CliContext, output: Output, flags: ListenFlags
     maxBodyBytes: flags.maxBody,
     rejectInvalid: flags.rejectInvalid === true,
     ...(forwarder ? { forwarder } : {}),
-    onEvent: (event) => {
-      if (event.kind === 'captured') {
-        counts[event.record.signature]++;
-      } else if (event.kind === 'forwarded') {
-        counts[event.attempt.ok ? 'forwarded' : 'forwardFailed']++;
-      } else if (event.kind === 'too-large' || event.kind === 'aborted') {
-        counts.rejected++;
-      }
-      renderCaptureEvent(output, event, { printJson: flags.printJson === true, forwarding: forwarder !== undefined });
+    ...(sharedPort ? { intercept: ui.inspector.handle } : {}),
+    // Without --ui the server reports to the terminal alone, so capture does no extra work.
+    onEvent: ui === undefined ? render : (event) => {
+      ui.inspector.publish(event);
+      render(event);
     },
   }).catch(async (error: NodeJS.ErrnoException) => {
     await forwarder?.close();
     await log.close();
-    throw listenFailure(error, flags);
+    throw listenFailure(error, { host: flags.host, port: flags.port, flag: '--port' });
+  });
+  const uiServer = await startUiServer(ui, flags).catch(async (error: NodeJS.ErrnoException) => {
+    await server.close();
+    await forwarder?.close();
+    await log.close();
+    throw listenFailure(error, { host: flags.host, port: flags.uiPort ?? flags.port, flag: '--ui-port' });
   });
 
   // The signal handlers are installed before the URL is printed, because a script that sends
   // SIGINT as soon as it reads the URL must get the summary and exit 0, not the default kill.
   const stopped = waitForStopSignal();
   announce(output, server.url, flags, resolved.secrets);
+  if (ui !== undefined) {
+    announceInspector(output, uiServer?.url ?? server.url, flags, ui.history);
+  }
   await stopped;
 
+  // The inspector ends its event streams first: the server's close waits for open connections.
+  await ui?.inspector.close();
+  await uiServer?.close();
   await server.close();
   await forwarder?.close();
   await log.close();
   const total = counts.valid + counts.invalid + counts.missing + counts.unchecked;
   const forwards = forwarder ? ` Forwarded: ${counts.forwarded} accepted by the app, ${counts.forwardFailed} failed.` : '';
+  const replays = ui === undefined ? '' : ` Replayed from the inspector: ${ui.replays.delivered} delivered, ${ui.replays.failed} failed.`;
   output.info(
     `\nStopped. ${total} captured: ${counts.valid} valid, ${counts.invalid} invalid, ${counts.missing} missing, ` +
-      `${counts.unchecked} unchecked; ${counts.rejected} rejected before capture.${forwards} Log: ${log.path}`,
+      `${counts.unchecked} unchecked; ${counts.rejected} rejected before capture.${forwards}${replays} Log: ${log.path}`,
   );
   return ExitCode.ok;
+}
+
+interface OpenInspector {
+  inspector: Inspector;
+  history: { entries: number; skipped: number };
+  replays: { delivered: number; failed: number };
+}
+
+/** Creates the inspector with --ui or --ui-port, and loads the end of the log into it. */
+async function openInspector(
+  output: Output,
+  flags: ListenFlags,
+  options: { log: LogWriter; secrets: string[]; forwarder: Forwarder | undefined },
+): Promise<OpenInspector | undefined> {
+  if (flags.ui !== true && flags.uiPort === undefined) {
+    return undefined;
+  }
+
+  const replays = { delivered: 0, failed: 0 };
+  const inspector = new Inspector({
+    log: options.log,
+    secrets: options.secrets,
+    ...(options.forwarder ? { forwardTarget: options.forwarder.options.url } : {}),
+    onEvent: (event) => {
+      if (event.kind === 'replayed') {
+        replays[event.result.outcome === 'delivered' ? 'delivered' : 'failed']++;
+      }
+      renderInspectorEvent(output, event);
+    },
+  });
+  return { inspector, history: await inspector.loadHistory(), replays };
+}
+
+function startUiServer(ui: OpenInspector | undefined, flags: ListenFlags): Promise<RunningInspectorServer | undefined> {
+  if (ui === undefined || flags.uiPort === undefined) {
+    return Promise.resolve(undefined);
+  }
+  return startInspectorServer(ui.inspector, { host: flags.host, port: flags.uiPort });
 }
 
 function createForwarder(flags: ListenFlags): Forwarder | undefined {
@@ -152,6 +225,51 @@ function announce(output: Output, url: string, flags: ListenFlags, secrets: stri
   } else {
     output.info(output.errorStyle.dim(`Verifying with ${secrets.map(fingerprint).join(', ')}; logging to ${flags.log}; Ctrl-C to stop`));
   }
+}
+
+function announceInspector(
+  output: Output,
+  serverUrl: string,
+  flags: ListenFlags,
+  history: { entries: number; skipped: number },
+): void {
+  // A browser cannot open the wildcard address, so the page is shown on the loopback one.
+  const base = serverUrl.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
+  const url = `${base}${INSPECTOR_PREFIX}`;
+  output.data({ event: 'inspector', url });
+  output.result(`Inspector on ${output.style.bold(url)}`);
+
+  if (flags.host === '0.0.0.0' || flags.host === '::') {
+    output.warn('the inspector is reachable from your network too: anyone on it can read the captured events and replay them');
+  }
+  if (history.entries > 0) {
+    output.info(output.errorStyle.dim(`Inspector: ${history.entries} earlier events loaded from ${flags.log}`));
+  }
+  if (history.skipped > 0) {
+    output.debug(`the inspector skipped ${history.skipped} lines at the end of ${flags.log} that are not capture or delivery records`);
+  }
+}
+
+function renderInspectorEvent(output: Output, event: InspectorEvent): void {
+  const { capture } = event.entry;
+  if (event.kind === 'replay-attempt') {
+    const { attempt, maxAttempts } = event.progress;
+    output.debug(`replay of ${capture.event_id ?? '-'} to ${event.target.href}, attempt ${attempt.number} of ${maxAttempts}: ${describeAttempt(attempt.result)}`);
+    return;
+  }
+
+  if (event.delivery) {
+    output.data(event.delivery);
+  }
+  if (event.logError) {
+    output.error(`error: the capture log could not be written: ${event.logError.message}`);
+  }
+  const style = output.style;
+  const mark = event.result.outcome === 'delivered' ? style.green('✔') : style.red('✖');
+  output.line(
+    `${style.dim(formatClock(new Date()))} ${style.cyan('<--')} ${style.bold((capture.type ?? '(not an event)').padEnd(20))} ` +
+      `${style.dim(capture.event_id ?? '-')}  replayed to ${event.target.href}: ${mark} ${event.result.reason}`,
+  );
 }
 
 function renderCaptureEvent(output: Output, event: CaptureEvent, options: { printJson: boolean; forwarding: boolean }): void {
@@ -215,17 +333,17 @@ function printBody(output: Output, record: CaptureRecord, printJson: boolean): v
   }
 }
 
-function listenFailure(error: NodeJS.ErrnoException, flags: ListenFlags): Error {
+function listenFailure(error: NodeJS.ErrnoException, where: { host: string; port: number; flag: string }): Error {
   if (error.code === 'EADDRINUSE') {
-    return new PllayError('E_PORT_IN_USE', `port ${flags.port} on ${flags.host} is already in use`, {
+    return new PllayError('E_PORT_IN_USE', `port ${where.port} on ${where.host} is already in use`, {
       category: 'network',
-      hint: 'stop the other server, or pick another port with --port (0 picks a free one)',
+      hint: `stop the other server, or pick another port with ${where.flag} (0 picks a free one)`,
       cause: error,
     });
   }
-  return new PllayError('E_LISTEN_FAILED', `cannot listen on ${flags.host}:${flags.port}: ${error.message}`, {
+  return new PllayError('E_LISTEN_FAILED', `cannot listen on ${where.host}:${where.port}: ${error.message}`, {
     category: 'network',
-    hint: 'check --host and --port',
+    hint: `check --host and ${where.flag}`,
     cause: error,
   });
 }

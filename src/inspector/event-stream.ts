@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Unsent bytes after which a client that does not read is dropped; it reconnects and reloads. */
+export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+
+/** Interval of the comment line that keeps idle connections open and finds dead ones. */
+const HEARTBEAT_MS = 20_000;
+
+/** Delay, in milliseconds, that a browser waits before it reconnects. */
+const RETRY_MS = 1_000;
+
+/**
+ * Server-sent events to every open page. Each message is serialised once
+ * and written to every client; a client whose unsent data passes
+ * MAX_PENDING_BYTES is disconnected instead of buffered without bound.
+ */
+export class EventStream {
+  readonly #clients = new Set<ServerResponse>();
+  #heartbeat: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  /** Number of connected clients. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /** Answers a request with an event stream and keeps it open until the client leaves. */
+  open(request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): void {
+    if (this.#closed) {
+      response.writeHead(503, { ...headers, 'content-type': 'text/plain' }).end('stopping\n');
+      return;
+    }
+
+    response.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+    });
+    response.write(`retry: ${RETRY_MS}\n\n`);
+    request.socket.setNoDelay(true);
+
+    this.#clients.add(response);
+    response.on('close', () => {
+      this.#clients.delete(response);
+      if (this.#clients.size === 0) {
+        this.#stopHeartbeat();
+      }
+    });
+    this.#startHeartbeat();
+  }
+
+  /** Sends one event with a JSON payload to every client. */
+  send(event: string, data: unknown): void {
+    if (this.#clients.size === 0) {
+      return;
+    }
+
+    // JSON.stringify never emits a raw newline, so the payload fits on one data line.
+    this.#write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** Ends every stream and refuses new ones. */
+  close(): void {
+    this.#closed = true;
+    this.#stopHeartbeat();
+    for (const response of this.#clients) {
+      response.end();
+      response.socket?.destroySoon();
+    }
+    this.#clients.clear();
+  }
+
+  #write(text: string): void {
+    for (const response of this.#clients) {
+      if (response.writableLength > MAX_PENDING_BYTES) {
+        response.destroy();
+        continue;
+      }
+      response.write(text);
+    }
+  }
+
+  #startHeartbeat(): void {
+    if (this.#heartbeat === undefined) {
+      this.#heartbeat = setInterval(() => this.#write(': heartbeat\n\n'), HEARTBEAT_MS);
+      this.#heartbeat.unref();
+    }
+  }
+
+  #stopHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+  }
+}
