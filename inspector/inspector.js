@@ -306,19 +306,24 @@
         state.rows.delete(seq);
       }
     }
+    const ordered = [];
     for (let index = first; index < last; index++) {
       const seq = state.view[index];
       let row = state.rows.get(seq);
       if (!row) {
         row = buildRow(state.entries.get(seq));
         state.rows.set(seq, row);
-        list.append(row);
       }
+      ordered.push(row);
       row.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
       row.setAttribute('aria-posinset', String(index + 1));
       row.setAttribute('aria-setsize', String(total));
       row.setAttribute('aria-selected', String(seq === state.selectedSeq));
       row.classList.toggle('active', seq === state.activeSeq);
+    }
+    // The rows stay in list order in the DOM as well, for screen readers and for find in page.
+    if (ordered.some((row, index) => list.children[index + 1] !== row)) {
+      list.append(...ordered);
     }
 
     const active = state.rows.get(state.activeSeq);
