@@ -74,6 +74,10 @@
     selectedSeq: null,
     detail: null,
     replaying: false,
+    /** Summaries from the event stream that the next frame applies. */
+    incoming: [],
+    /** Values of the type filter's options. */
+    types: new Set(['']),
     /** Rows currently in the DOM, by seq. */
     rows: new Map(),
     renderQueued: false,
@@ -218,59 +222,79 @@
     return !filters.id || (summary.event_id || '').toLowerCase().includes(filters.id);
   }
 
+  /** Filters every entry again, after a filter changed. */
   function rebuildView() {
+    rebuildList();
+    scheduleRender();
+  }
+
+  function rebuildList() {
     const filters = currentFilters();
     const seqs = [...state.entries.keys()];
     state.view = seqs.reverse().filter((seq) => matches(state.entries.get(seq), filters));
-    noteType(null);
-    scheduleRender();
   }
 
   /** Adds a type to the type filter the first time it is seen. */
   function noteType(type) {
-    const known = new Set([...els.filterType.options].map((option) => option.value));
-    const types = type === null ? [...state.entries.values()].map((entry) => entry.type) : [type];
-    for (const name of types) {
-      const value = name === null ? '(none)' : name;
-      if (!known.has(value)) {
-        known.add(value);
-        els.filterType.append(new Option(name === null ? '(not an event)' : name, value));
-      }
+    const value = type === null ? '(none)' : type;
+    if (!state.types.has(value)) {
+      state.types.add(value);
+      els.filterType.append(new Option(type === null ? '(not an event)' : type, value));
     }
   }
 
-  /** Takes in a new or changed entry from the event stream. */
+  /** Queues a new or changed entry from the event stream; the next frame applies the queue. */
   function receiveEntry(summary) {
-    const { known, trimmed } = upsert(summary);
-    noteType(summary.type);
-    const passes = matches(summary, currentFilters());
-    const index = known ? state.view.indexOf(summary.seq) : -1;
+    state.incoming.push(summary);
+    scheduleRender();
+  }
 
-    if (!known && passes) {
-      state.view.unshift(summary.seq);
+  /** Applies the queued entries at once, so that a burst of captures costs one pass. */
+  function applyIncoming() {
+    const incoming = state.incoming;
+    state.incoming = [];
+    const filters = currentFilters();
+    const added = [];
+    let rebuild = false;
+    let trimmedAny = false;
+
+    for (const summary of incoming) {
+      const { known, trimmed } = upsert(summary);
+      trimmedAny = trimmedAny || trimmed;
+      noteType(summary.type);
+      if (!known) {
+        if (matches(summary, filters)) {
+          added.push(summary.seq);
+        }
+        continue;
+      }
+
+      // A changed entry may now pass the filters or fail them, and its row is built again.
+      rebuild = true;
+      const row = state.rows.get(summary.seq);
+      if (row) {
+        row.remove();
+        state.rows.delete(summary.seq);
+      }
+      if (summary.seq === state.selectedSeq && !state.replaying) {
+        loadDetail(summary.seq, { keepTab: true });
+      }
+    }
+
+    if (rebuild || trimmedAny) {
+      const scrolled = els.list.scrollTop > 0;
+      rebuildList();
+      if (scrolled) {
+        els.list.scrollTop += added.length * ROW_HEIGHT;
+      }
+      return;
+    }
+    if (added.length > 0) {
       // Keep the rows in place for a reader who scrolled down; at the top, new rows appear.
       if (els.list.scrollTop > 0) {
-        els.list.scrollTop += ROW_HEIGHT;
+        els.list.scrollTop += added.length * ROW_HEIGHT;
       }
-    } else if (known && passes && index === -1) {
-      rebuildView();
-      return;
-    } else if (!passes && index !== -1) {
-      state.view.splice(index, 1);
-    }
-    if (trimmed) {
-      state.view = state.view.filter((seq) => state.entries.has(seq));
-    }
-
-    // The row is built again from the new summary at the next render.
-    const row = state.rows.get(summary.seq);
-    if (row) {
-      row.remove();
-      state.rows.delete(summary.seq);
-    }
-    scheduleRender();
-    if (summary.seq === state.selectedSeq && !state.replaying) {
-      loadDetail(summary.seq, { keepTab: true });
+      state.view = added.reverse().concat(state.view);
     }
   }
 
@@ -281,6 +305,7 @@
       state.renderQueued = true;
       requestAnimationFrame(() => {
         state.renderQueued = false;
+        applyIncoming();
         renderList();
       });
     }
@@ -475,10 +500,11 @@
         const source = delivery.attempts.length > 1 ? `${delivery.source}, attempt ${index + 1} of ${delivery.attempts.length}` : delivery.source;
         const result = attempt.status !== undefined ? `${attempt.status >= 200 && attempt.status < 300 ? '✔' : '✖'} ${attempt.status}` : `✖ ${attempt.error || 'failed'}`;
         const response = el('td', '', attempt.response ? attempt.response.slice(0, 300) : '');
+        const where = el('td');
+        where.append(el('div', '', source), el('div', 'target muted', delivery.target));
         row.append(
           el('td', '', formatClock(attempt.at)),
-          el('td', '', source),
-          el('td', '', delivery.target),
+          where,
           el('td', '', result),
           el('td', '', formatDuration(attempt.duration_ms)),
           response,
@@ -727,6 +753,7 @@
     state.replaying = true;
     els.replayButton.disabled = true;
     setReplayStatus(`Replaying to ${replayTarget() || 'the forward target'}…`, '');
+    let status;
     try {
       const result = await api(`events/${seq}/replay`, {
         method: 'POST',
@@ -735,16 +762,18 @@
       });
       const delivered = result.outcome === 'delivered';
       const logged = result.logged ? '' : ' The delivery record could not be written to the log.';
-      setReplayStatus(`${delivered ? '✔ Delivered' : '✖ Not delivered'} to ${result.target}: ${result.reason}.${logged}`, delivered ? 'ok' : 'error');
+      status = [`${delivered ? '✔ Delivered' : '✖ Not delivered'} to ${result.target}: ${result.reason}.${logged}`, delivered ? 'ok' : 'error'];
     } catch (error) {
-      setReplayStatus(`✖ ${error.message}${error.hint ? ` (${error.hint})` : ''}`, 'error');
-    } finally {
-      state.replaying = false;
-      if (state.selectedSeq === seq) {
-        await loadDetail(seq, { keepTab: true });
-      }
-      els.replayButton.disabled = Boolean(state.detail && state.detail.replay.unavailable);
+      status = [`✖ ${error.message}${error.hint ? ` (${error.hint})` : ''}`, 'error'];
     }
+
+    // The result is shown once the detail lists the new attempt.
+    state.replaying = false;
+    if (state.selectedSeq === seq) {
+      await loadDetail(seq, { keepTab: true });
+      setReplayStatus(...status);
+    }
+    els.replayButton.disabled = Boolean(state.detail && state.detail.replay.unavailable);
   }
 
   function onAttempt(message) {
@@ -796,12 +825,14 @@
       try {
         const { entries } = await api('events');
         state.entries.clear();
+        state.incoming = [];
         state.rows.forEach((row) => row.remove());
         state.rows.clear();
-        entries.forEach(upsert);
-        const pending = buffered;
+        for (const summary of [...entries, ...buffered]) {
+          upsert(summary);
+          noteType(summary.type);
+        }
         buffered = null;
-        pending.forEach(upsert);
         rebuildView();
         setConnection('Live', 'live');
       } catch (error) {
@@ -839,9 +870,7 @@
     }
     els.logPath.textContent = state.session.log;
     els.emptyUrl.textContent = `${location.origin}/webhooks/pllay`;
-    for (const type of state.session.event_types) {
-      els.filterType.append(new Option(type, type));
-    }
+    state.session.event_types.forEach(noteType);
 
     els.list.addEventListener('scroll', scheduleRender, { passive: true });
     els.list.addEventListener('keydown', onListKey);

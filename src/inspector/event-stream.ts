@@ -10,12 +10,21 @@ const HEARTBEAT_MS = 20_000;
 const RETRY_MS = 1_000;
 
 /**
- * Server-sent events to every open page. Each message is serialised once
- * and written to every client; a client whose unsent data passes
- * MAX_PENDING_BYTES is disconnected instead of buffered without bound.
+ * Time that messages are gathered before they are written, in milliseconds.
+ * Under load, one write then carries many captures instead of one each.
+ */
+export const FLUSH_MS = 50;
+
+/**
+ * Server-sent events to every open page. Each message is serialised once,
+ * gathered for FLUSH_MS, and written to every client in one write; a client
+ * whose unsent data passes MAX_PENDING_BYTES is disconnected instead of
+ * buffered without bound.
  */
 export class EventStream {
   readonly #clients = new Set<ServerResponse>();
+  #pending = '';
+  #flushTimer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -56,11 +65,13 @@ export class EventStream {
     }
 
     // JSON.stringify never emits a raw newline, so the payload fits on one data line.
-    this.#write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.#pending += `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    this.#flushTimer ??= setTimeout(() => this.#flush(), FLUSH_MS);
   }
 
-  /** Ends every stream and refuses new ones. */
+  /** Sends the gathered messages, ends every stream and refuses new ones. */
   close(): void {
+    this.#flush();
     this.#closed = true;
     this.#stopHeartbeat();
     for (const response of this.#clients) {
@@ -68,6 +79,16 @@ export class EventStream {
       response.socket?.destroySoon();
     }
     this.#clients.clear();
+  }
+
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#pending !== '') {
+      const text = this.#pending;
+      this.#pending = '';
+      this.#write(text);
+    }
   }
 
   #write(text: string): void {
