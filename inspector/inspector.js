@@ -174,7 +174,7 @@
     return colon > 0 ? message.slice(0, colon) : message;
   }
 
-  /** Quotes a shell argument when it holds anything but safe characters. */
+  /** Quotes a shell argument when it contains anything but safe characters. */
   function shellQuote(value) {
     return /^[A-Za-z0-9_./:=@%+,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
   }
@@ -323,10 +323,10 @@
 
     const first = Math.max(0, Math.floor(list.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(total, Math.ceil((list.scrollTop + list.clientHeight) / ROW_HEIGHT) + OVERSCAN);
-    const wanted = new Set(state.view.slice(first, last));
+    const visible = new Set(state.view.slice(first, last));
 
     for (const [seq, row] of state.rows) {
-      if (!wanted.has(seq)) {
+      if (!visible.has(seq)) {
         row.remove();
         state.rows.delete(seq);
       }
@@ -661,11 +661,11 @@
     }
 
     const bytes = Uint8Array.from(atob(detail.body_base64 || ''), (char) => char.charCodeAt(0));
-    const shown = bytes.subarray(0, HEX_LIMIT);
+    const dumped = bytes.subarray(0, HEX_LIMIT);
     els.rawNote.textContent =
       `${bytes.length} bytes that are not valid UTF-8, shown as hex` +
-      (shown.length < bytes.length ? ` (the first ${shown.length})` : '') + '.';
-    els.raw.textContent = hexDump(shown);
+      (dumped.length < bytes.length ? ` (the first ${dumped.length})` : '') + '.';
+    els.raw.textContent = hexDump(dumped);
   }
 
   function hexDump(bytes) {
@@ -809,7 +809,7 @@
     const copied = document.execCommand('copy');
     area.remove();
     if (!copied) {
-      throw new Error('the browser refused');
+      throw new Error('the copy command failed');
     }
   }
 

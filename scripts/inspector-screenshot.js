@@ -1,8 +1,8 @@
-// Takes docs/inspector.png from a real run: starts a small app on 127.0.0.1, `listen --ui`
-// forwarding to it, sends one event of every type and one with a wrong signature, replays an
-// event from the page in headless Chromium (/usr/bin/chromium), and saves the main view.
+// Takes docs/inspector.png from a real run. It starts a small app on 127.0.0.1 and `listen --ui`
+// forwarding to it, then sends one event of every type and one with a wrong signature. In
+// headless Chromium (/usr/bin/chromium) it replays an event from the page and saves the view.
 //
-//   npm run build && node scripts/inspector-screenshot.js
+//   npm run screenshot:inspector     (builds first)
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -58,7 +58,7 @@ async function main() {
   await page.screenshot({ path: OUTPUT });
 }
 
-/** A stand-in for the developer's app: it accepts every event but kyc.failed, which gets 500. */
+/** Starts a stand-in for the developer's app, which accepts every event but kyc.failed (500). */
 async function startApp() {
   const server = createServer((request, response) => {
     const chunks = [];

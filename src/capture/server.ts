@@ -29,9 +29,9 @@ export interface CaptureServerOptions {
   forwarder?: Forwarder;
   onEvent?: (event: CaptureEvent) => void;
   /**
-   * Sees each request first, and returns true when it answered it, such as
-   * the inspector's pages under their reserved path. Without it, requests
-   * go straight to capture.
+   * Sees each request first, and returns true when it responded to it, as
+   * the inspector does under its reserved path. Without it, requests go
+   * straight to capture.
    */
   intercept?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }

@@ -251,6 +251,11 @@ function announceInspector(
 }
 
 function renderInspectorEvent(output: Output, event: InspectorEvent): void {
+  if (event.kind === 'request-failed') {
+    output.error(`error: the inspector failed on ${event.method} ${event.path}: ${event.error.message}`);
+    return;
+  }
+
   const { capture } = event.entry;
   if (event.kind === 'replay-attempt') {
     const { attempt, maxAttempts } = event.progress;

@@ -42,8 +42,8 @@ function readAsset(folder: URL, name: string): Buffer {
   }
 }
 
-function assetError(folder: URL, why: string, cause?: unknown): PllayError {
-  return new PllayError('E_INSPECTOR_ASSETS', `the inspector page is incomplete in ${fileURLToPath(folder)}: ${why}`, {
+function assetError(folder: URL, reason: string, cause?: unknown): PllayError {
+  return new PllayError('E_INSPECTOR_ASSETS', `the inspector page is incomplete in ${fileURLToPath(folder)}: ${reason}`, {
     category: 'internal',
     hint: 'reinstall pllay-hooks; the package ships the inspector/ folder',
     ...(cause === undefined ? {} : { cause }),

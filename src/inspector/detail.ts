@@ -24,9 +24,9 @@ export interface EntryDetail extends EntrySummary {
   replay: ReplayInfo;
 }
 
-/** What the replay controls and the copied commands need. */
+/** Data that the replay controls and the copied commands need. */
 export interface ReplayInfo {
-  /** Why the event cannot be replayed, when it cannot. */
+  /** Reason that the event cannot be replayed, when it cannot. */
   unavailable?: string;
   /** The signature header as it arrived, sent as it is with "keep signature". */
   captured_signature?: { header: string; value: string };
@@ -36,7 +36,7 @@ export interface ReplayInfo {
 
 /**
  * Builds the detail of an entry. Every occurrence of a secret in a header
- * value is replaced by REDACTED, so that no secret reaches the page; the
+ * value is replaced by REDACTED, so that no secret reaches the page. The
  * body is kept byte for byte.
  */
 export function describeEntry(entry: Entry, secrets: readonly string[]): EntryDetail {

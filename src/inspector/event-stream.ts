@@ -17,9 +17,9 @@ export const FLUSH_MS = 50;
 
 /**
  * Server-sent events to every open page. Each message is serialised once,
- * gathered for FLUSH_MS, and written to every client in one write; a client
- * whose unsent data passes MAX_PENDING_BYTES is disconnected instead of
- * buffered without bound.
+ * gathered for FLUSH_MS, and written to every client in one write. A client
+ * whose unsent data passes MAX_PENDING_BYTES is disconnected, so that memory
+ * stays bounded.
  */
 export class EventStream {
   readonly #clients = new Set<ServerResponse>();
@@ -33,7 +33,7 @@ export class EventStream {
     return this.#clients.size;
   }
 
-  /** Answers a request with an event stream and keeps it open until the client leaves. */
+  /** Responds to a request with an event stream and keeps it open until the client leaves. */
   open(request: IncomingMessage, response: ServerResponse, headers: Record<string, string>): void {
     if (this.#closed) {
       response.writeHead(503, { ...headers, 'content-type': 'text/plain' }).end('stopping\n');

@@ -65,9 +65,9 @@ export function isAllowedHost(request: IncomingMessage): boolean {
 }
 
 /**
- * Checks that a state-changing request comes from the inspector's own page:
- * its Origin must be this server as the Host header names it, and a
- * browser's Sec-Fetch-Site, when sent, must say same-origin.
+ * Checks that a state-changing request comes from the inspector's own page.
+ * Its Origin must be this server as the Host header names it, and a
+ * browser's Sec-Fetch-Site, when present, must be same-origin.
  */
 export function isSameOrigin(request: IncomingMessage): boolean {
   const site = request.headers['sec-fetch-site'];
@@ -88,9 +88,9 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   if (presented === undefined) {
     return false;
   }
-  const given = Buffer.from(presented);
-  const wanted = Buffer.from(expected);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
+  const presentedBytes = Buffer.from(presented);
+  const expectedBytes = Buffer.from(expected);
+  return presentedBytes.length === expectedBytes.length && timingSafeEqual(presentedBytes, expectedBytes);
 }
 
 /** Reads a request body up to `limit` bytes; resolves undefined when it is larger. */

@@ -52,7 +52,7 @@ export interface InspectorOptions {
   onEvent?: (event: InspectorEvent) => void;
 }
 
-/** What the inspector reports to listen, which shows it in the terminal. */
+/** Event that the inspector reports to listen, which shows it in the terminal. */
 export type InspectorEvent =
   | { kind: 'replay-attempt'; entry: Entry; target: URL; progress: Extract<ReplayProgress, { kind: 'attempt' }> }
   | {
@@ -62,7 +62,8 @@ export type InspectorEvent =
       result: EventResult;
       delivery?: DeliveryRecord;
       logError?: Error;
-    };
+    }
+  | { kind: 'request-failed'; method: string; path: string; error: Error };
 
 /** Body of a replay request from the page. */
 interface ReplayRequest {
@@ -140,8 +141,8 @@ export class Inspector {
   }
 
   /**
-   * Answers a request whose path is under INSPECTOR_PREFIX and returns
-   * true; returns false for any other path, which is left to the caller.
+   * Handles a request whose path is under INSPECTOR_PREFIX and returns
+   * true. Returns false for any other path, which is left to the caller.
    */
   handle = (request: IncomingMessage, response: ServerResponse): boolean => {
     if (!isInspectorPath(request.url ?? '/')) {
@@ -149,7 +150,14 @@ export class Inspector {
     }
 
     void this.#route(request, response).catch((error: unknown) => {
-      sendError(response, 500, `internal error: ${(error as Error).message}`);
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.#options.onEvent?.({
+        kind: 'request-failed',
+        method: request.method ?? 'GET',
+        path: request.url ?? '/',
+        error: failure,
+      });
+      sendError(response, 500, `internal error: ${failure.message}`);
     });
     return true;
   };
@@ -167,7 +175,7 @@ export class Inspector {
       sendError(
         response,
         403,
-        `the inspector answers requests addressed to localhost or an IP address only, not ${request.headers.host ?? '(no Host header)'}`,
+        `the inspector responds only to requests addressed to localhost or an IP address, not ${request.headers.host ?? '(no Host header)'}`,
         'open the URL that listen printed',
       );
       return;
