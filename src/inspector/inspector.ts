@@ -22,6 +22,7 @@ import {
   isSameOrigin,
   PAGE_POLICY,
   readRequestBody,
+  SECURITY_HEADERS,
   sendBody,
   sendError,
   sendJson,
@@ -238,8 +239,8 @@ export class Inspector {
       sendJson(response, 200, this.#session());
     } else if (path === 'events') {
       sendJson(response, 200, { entries: [...this.store.entries()].map(summarizeEntry) });
-    } else if (path === 'stream') {
-      this.#stream.open(request, response, {});
+    } else if (path === 'stream' && request.method === 'GET') {
+      this.#stream.open(request, response, SECURITY_HEADERS);
     } else if (event) {
       this.#detailRoute(response, Number(event[1]));
     } else {

@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -6,9 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { EVENT_TYPE_NAMES } from '../../src/events/catalog.js';
 import { browserSkipReason, launchChromium } from '../helpers/browser.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli } from '../helpers/cli.js';
 import { startListen, type RunningListen } from '../helpers/listen.js';
 import { startTestServer, type TestHandler, type TestServer } from '../helpers/server.js';
+import { startGoodApp } from '../helpers/webhook-apps.js';
 import { readNdjson, tempDir } from '../helpers/temp.js';
 
 const SECRET = 'whsec_test_inspector_browser';
@@ -134,6 +137,52 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     expect(await page.locator('#replay-status').textContent()).toContain('rejected with 422; not retried');
     await page.locator('.row .delivery', { hasText: '✖ replay 422' }).waitFor();
     expect(await page.locator('#attempts tbody tr').first().textContent()).toContain('{"error":"unprocessable"}');
+  });
+
+  it('copies a working replay command', async () => {
+    const target = await app();
+    const running = await listen([]);
+    await send(running, ['payment.refunded']);
+    const page = await openInspector(running);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.locator('.row').first().click();
+    await page.locator('#detail').waitFor();
+    await page.locator('#replay-url').fill(target.url);
+
+    await page.locator('#copy-replay').click();
+    await page.locator('#copy-status', { hasText: 'Copied' }).waitFor();
+    const command = (await page.evaluate('navigator.clipboard.readText()')) as string;
+    const id = (await page.locator('.row .id').first().textContent())!;
+
+    expect(command).toBe(`pllay-hooks replay ${running.log} --id ${id} --to ${target.url}`);
+    const result = await runShell(command.replace(/^pllay-hooks /, `${process.execPath} ${BIN} `), {
+      PLLAY_WEBHOOK_SECRET: SECRET,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(target.requests).toHaveLength(1);
+    expect(JSON.parse(target.requests[0]!.body.toString('utf8')).id).toBe(id);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/curl'))('copies a working curl command', async () => {
+    const target = await startGoodApp(SECRET);
+    cleanups.push(() => target.close());
+    const running = await listen([]);
+    await send(running, ['tournament.ended']);
+    const page = await openInspector(running);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.locator('.row').first().click();
+    await page.locator('#detail').waitFor();
+    await page.locator('#replay-url').fill(`${target.url}/webhooks/pllay`);
+
+    await page.locator('#copy-curl').click();
+    await page.locator('#copy-status', { hasText: 'Copied' }).waitFor();
+    const command = (await page.evaluate('navigator.clipboard.readText()')) as string;
+    const result = await runShell(`${command} --silent --show-error`);
+
+    expect(command).toMatch(/^curl /);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('{"received":true}');
+    expect(target.requests[0]!.body.toString('utf8')).toBe(readNdjson(running.log)[0]!.body);
   });
 
   it('shows markup as text', async () => {
@@ -279,6 +328,17 @@ async function send(running: RunningListen, args: string[], secret = SECRET): Pr
   const result = await runCli(['send', ...args, '--to', running.url, '--secret', secret]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
+}
+
+/** Runs a command line copied from the page with bash, as a person pasting it would. */
+async function runShell(command: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn('bash', ['-c', command], { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
 }
 
 async function app(handler?: TestHandler): Promise<TestServer> {
