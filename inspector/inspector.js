@@ -8,11 +8,11 @@
   'use strict';
 
   const BASE = '/__pllay/';
-  /** Height of one list row in pixels; the same as --row-height in inspector.css. */
+  /** Height of one list row in pixels, the same as --row-height in inspector.css. */
   const ROW_HEIGHT = 30;
   /** Rows rendered above and below the visible ones, so that scrolling shows no gap. */
   const OVERSCAN = 8;
-  /** Children of a JSON object or array rendered at a time; a button shows more. */
+  /** Children of a JSON object or array rendered at a time, after which a button shows more. */
   const JSON_CHUNK = 200;
   /** Levels of the JSON tree open when an event is shown. */
   const OPEN_LEVELS = 3;
@@ -181,7 +181,7 @@
 
   // ---------------------------------------------------------------- Entries and filters
 
-  /** Stores a summary; returns whether it was known, and whether older entries were dropped. */
+  /** Stores a summary, and returns whether it was known and whether older entries were dropped. */
   function upsert(summary) {
     const known = state.entries.has(summary.seq);
     state.entries.set(summary.seq, summary);
@@ -243,7 +243,7 @@
     }
   }
 
-  /** Queues a new or changed entry from the event stream; the next frame applies the queue. */
+  /** Queues a new or changed entry from the event stream for the next frame to apply. */
   function receiveEntry(summary) {
     state.incoming.push(summary);
     scheduleRender();
@@ -290,7 +290,7 @@
       return;
     }
     if (added.length > 0) {
-      // Keep the rows in place for a reader who scrolled down; at the top, new rows appear.
+      // Rows stay in place for a reader who scrolled down. At the top, new rows appear.
       if (els.list.scrollTop > 0) {
         els.list.scrollTop += added.length * ROW_HEIGHT;
       }
@@ -575,7 +575,7 @@
     els.panelJson.replaceChildren(jsonNode(null, parsed.value, 0));
   }
 
-  /** Builds one node of the JSON tree; objects and arrays render their children when opened. */
+  /** Builds one node of the JSON tree. Objects and arrays render their children when opened. */
   function jsonNode(key, value, depth) {
     const isContainer = value !== null && typeof value === 'object';
     const keyNodes = key === null ? [] : [el('span', 'key', JSON.stringify(key)), document.createTextNode(': ')];

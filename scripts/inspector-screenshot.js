@@ -75,7 +75,7 @@ async function startApp() {
   return `http://127.0.0.1:${server.address().port}`;
 }
 
-/** Starts the CLI in the background; `waitFor` resolves with the first group of a stdout match. */
+/** Starts the CLI in the background. Its `waitFor` resolves with the first group of a stdout match. */
 function startCli(args) {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, NO_COLOR: '1' },

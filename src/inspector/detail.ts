@@ -13,7 +13,7 @@ export type DeliveryView = Omit<DeliveryRecord, 'body' | 'body_base64'>;
 export interface EntryDetail extends EntrySummary {
   method: string;
   remote_address?: string;
-  /** Header names and values as they arrived; a repeated header appears once per value. */
+  /** Header names and values as they arrived, with a repeated header once per value. */
   headers: Array<[string, string]>;
   body?: string;
   body_base64?: string;

@@ -4,12 +4,12 @@ import type { SignatureVerdict } from '../signature/index.js';
 /** Captured events that the inspector keeps in memory, unless the byte limit is reached first. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
 
-/** Body bytes that the inspector keeps in memory; the oldest events go first past it. */
+/** Body bytes that the inspector keeps in memory. Past it, the oldest events are dropped first. */
 export const DEFAULT_MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
 /** One captured request and every delivery of it that the log or this run recorded. */
 export interface Entry {
-  /** Position in the inspector's list, 1 for the first entry; never reused. */
+  /** Position in the inspector's list, 1 for the first entry. A number is never reused. */
   seq: number;
   capture: CaptureRecord;
   deliveries: DeliveryRecord[];
@@ -50,7 +50,7 @@ export interface EntrySummary {
 export class EntryStore {
   readonly maxEntries: number;
   readonly maxBytes: number;
-  /** Kept entries from index #start on; the dropped ones before it are cleared, then compacted. */
+  /** Kept entries from index #start on. Dropped ones before it are cleared, then compacted away. */
   readonly #entries: Array<Entry | undefined> = [];
   #start = 0;
   #bytes = 0;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Unsent bytes after which a client that does not read is dropped; it reconnects and reloads. */
+/** Unsent bytes after which a client that does not read is dropped, so that it reconnects and reloads. */
 export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 /** Interval of the comment line that keeps idle connections open and finds dead ones. */

@@ -88,7 +88,7 @@ async function findTailStart(
 ): Promise<number> {
   const floor = Math.max(0, end - maxBytes);
   const buffer = Buffer.alloc(CHUNK_BYTES);
-  // A newline that ends the file ends the last line; it does not start one.
+  // A newline at the very end closes the last line, so it does not start one.
   let newlines = 0;
   let position = end;
   let earliestNewline = -1;

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
 
-/** Path prefix of every inspector route; webhook senders never use it. */
+/** Path prefix of every inspector route. With the inspector on, requests under it are not captured. */
 export const INSPECTOR_PREFIX = '/__pllay/';
 
 /** Header that carries the per-run token on API requests. */
@@ -93,7 +93,7 @@ export function tokenMatches(presented: string | undefined, expected: string): b
   return presentedBytes.length === expectedBytes.length && timingSafeEqual(presentedBytes, expectedBytes);
 }
 
-/** Reads a request body up to `limit` bytes; resolves undefined when it is larger. */
+/** Reads a request body of up to `limit` bytes, and resolves undefined when it is larger. */
 export function readRequestBody(
   request: IncomingMessage,
   limit = MAX_REQUEST_BYTES,

@@ -32,13 +32,13 @@ import {
 import { replayBlocker, replayEntry } from './replay.js';
 
 export interface InspectorOptions {
-  /** The capture log: read back at start, and appended to with each replay's delivery record. */
+  /** The capture log, which is read back at start and gets the delivery record of each replay. */
   log: LogWriter;
-  /** Secrets of listen; the first signs replays. None of them is ever sent to the page. */
+  /** Secrets of listen. The first one signs replays, and none of them is ever sent to the page. */
   secrets: readonly string[];
-  /** Target of listen --forward-to, the default target of a replay. */
+  /** Target of listen --forward-to, which is the default target of a replay. */
   forwardTarget?: URL;
-  /** Backoff of replays; that of `replay` by default. */
+  /** Backoff policy of replays, by default that of `replay`. */
   policy?: BackoffPolicy;
   /** Time allowed for each replay attempt. */
   timeoutMs?: number;
@@ -46,9 +46,9 @@ export interface InspectorOptions {
   maxBytes?: number;
   /** Log lines read back at start. */
   historyLines?: number;
-  /** Token that API requests must carry; a random one by default. */
+  /** Token that API requests must carry, random by default. */
   token?: string;
-  /** Folder of the page's files; the package's inspector/ folder by default. */
+  /** Folder of the page's files, by default the package's inspector/ folder. */
   assetsFolder?: URL;
   onEvent?: (event: InspectorEvent) => void;
 }
@@ -77,9 +77,9 @@ const EVENT_PATH = /^events\/(\d+)$/;
 const REPLAY_PATH = /^events\/(\d+)\/replay$/;
 
 /**
- * The web inspector of listen: keeps the recent captures in memory, serves
- * the page and its API under INSPECTOR_PREFIX, streams new captures to open
- * pages, and replays an event on request.
+ * The web inspector of listen. It keeps the recent captures in memory and
+ * serves the page and its API under INSPECTOR_PREFIX. It streams new
+ * captures to open pages, and replays an event on request.
  */
 export class Inspector {
   readonly token: string;
@@ -122,7 +122,7 @@ export class Inspector {
     return { entries: this.store.size, skipped };
   }
 
-  /** Takes in what the capture server reports; pass it the server's onEvent events. */
+  /** Takes in an event of the capture server, which the caller passes on from its onEvent. */
   publish(event: CaptureEvent): void {
     let entry: Entry | undefined;
     if (event.kind === 'captured') {
@@ -376,7 +376,7 @@ export class Inspector {
     }
   }
 
-  /** Appends a replay's delivery record to the log and to its entry; returns a log failure. */
+  /** Appends a replay's delivery record to the log and to its entry, and returns the log's write error. */
   async #record(entry: Entry, delivery: DeliveryRecord | undefined): Promise<Error | undefined> {
     if (delivery === undefined) {
       return undefined;

@@ -26,7 +26,7 @@ export interface EntryReplayOptions {
 
 export interface EntryReplay {
   result: EventResult;
-  /** The delivery record for the log; undefined when no attempt was made. */
+  /** The delivery record for the log, undefined when no attempt was made. */
   delivery?: DeliveryRecord;
 }
 

@@ -13,7 +13,7 @@ export interface RunningInspectorServer {
 
 /**
  * Serves the inspector on a port of its own, for `listen --ui-port`. The
- * root redirects to the inspector's page; other paths get 404.
+ * root redirects to the inspector's page, and other paths get 404.
  */
 export async function startInspectorServer(
   inspector: Inspector,

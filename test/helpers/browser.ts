@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 
 import { chromium, type Browser } from 'playwright-core';
 
-/** Chromium from Debian's packages; tests never download a browser. */
+/** Chromium from Debian's packages. Tests never download a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 
 /**
