@@ -219,6 +219,26 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     expect(ran).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
   });
 
+  it('shows a binary body as hex', async () => {
+    const running = await listen([]);
+    const folder = tempDir();
+    cleanups.push(() => folder.remove());
+    const payload = join(folder.path, 'binary.bin');
+    writeFileSync(payload, Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x41, 0x7d]));
+    await send(running, ['--payload', payload]);
+    const page = await openInspector(running);
+
+    await page.locator('.row').first().click();
+    await page.locator('#detail').waitFor();
+
+    expect(await page.locator('.row .type').first().textContent()).toBe('(not an event)');
+    expect(await page.locator('#tab-raw').getAttribute('aria-selected')).toBe('true');
+    expect(await page.locator('#raw-note').textContent()).toBe('6 bytes that are not valid UTF-8, shown as hex.');
+    expect(await page.locator('#raw').textContent()).toBe(`00000000  ${'7b ff fe 00 41 7d'.padEnd(47)}  {...A}`);
+    expect(await page.locator('#replay-button').isDisabled()).toBe(true);
+    expect(await page.locator('#replay-status').textContent()).toMatch(/^Cannot replay: /);
+  });
+
   it('filters by type, verdict and id', async () => {
     const target = await app((request, response) => {
       const failing = request.body.toString('utf8').includes('"type":"kyc.failed"');
