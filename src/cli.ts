@@ -1,14 +1,19 @@
 import { Command, CommanderError, Option } from 'commander';
 
 import { checkCommand } from './commands/check.js';
+import { completionCommand } from './commands/completion.js';
+import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { eventsCommand } from './commands/events.js';
 import { generateCommand } from './commands/generate.js';
+import { initCommand } from './commands/init.js';
 import { listenCommand } from './commands/listen.js';
 import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
+import { verifyCommand } from './commands/verify.js';
 import type { CliContext } from './commands/context.js';
 import { ExitCode, PllayError } from './errors.js';
+import { isPromptCancelled } from './ui/prompts.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -27,6 +32,8 @@ export function createProgram(context: CliContext): Command {
     .addOption(new Option('-q, --quiet', 'print only results and errors'))
     .addOption(new Option('--verbose', 'print debug details to stderr'))
     .addOption(new Option('--no-color', 'plain output without colour (also: NO_COLOR=1)'))
+    .addOption(new Option('-c, --config <file>', 'config file to use instead of searching for one (also: PLLAY_HOOKS_CONFIG)'))
+    .addOption(new Option('--profile <name>', 'named profile of the config file to apply (also: PLLAY_HOOKS_PROFILE)'))
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .configureOutput({
@@ -41,10 +48,15 @@ export function createProgram(context: CliContext): Command {
   program.addCommand(sendCommand(context));
   program.addCommand(listenCommand(context));
   program.addCommand(replayCommand(context));
+  program.addCommand(verifyCommand(context));
   program.addCommand(checkCommand(context));
   program.addCommand(demoCommand(context));
+  program.addCommand(initCommand(context));
+  program.addCommand(configCommand(context));
+  program.addCommand(completionCommand(context));
 
   for (const command of program.commands) {
+    command.configureHelp({ showGlobalOptions: true });
     command.showHelpAfterError(`(see: pllay-hooks ${command.name()} --help)`);
     command.configureOutput(program.configureOutput());
     command.exitOverride();
@@ -69,6 +81,11 @@ function reportError(error: unknown, context: CliContext): number {
     // Commander has already printed its own message.
     const done = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     return done.includes(error.code) ? ExitCode.ok : ExitCode.usage;
+  }
+
+  if (isPromptCancelled(error)) {
+    context.stderr.write('cancelled\n');
+    return ExitCode.interrupted;
   }
 
   if (error instanceof PllayError) {

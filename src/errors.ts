@@ -69,3 +69,19 @@ export class InputFileError extends PllayError {
     this.path = path;
   }
 }
+
+/** A config file or environment variable with an invalid value: exits 2. */
+export class ConfigError extends PllayError {
+  /** Config file or environment variable the bad value came from. */
+  readonly source: string;
+
+  constructor(code: string, source: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(code, message, {
+      category: 'config',
+      exitCode: ExitCode.usage,
+      ...options,
+    });
+    this.name = 'ConfigError';
+    this.source = source;
+  }
+}

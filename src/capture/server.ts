@@ -7,7 +7,7 @@ import type { AttemptResult } from '../delivery/deliver.js';
 import { encodeBody, type CaptureRecord, type DeliveryRecord, type LogWriter } from '../log/index.js';
 import { fingerprint, verify, type VerifyResult } from '../signature/index.js';
 import { forwardRecord, relayAnswer, type Forwarder } from './forward.js';
-import { findSignatureHeader } from './signature-header.js';
+import { findSignatureHeader, signatureHeaderNames } from './signature-header.js';
 
 /** Largest body accepted by default: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -21,6 +21,10 @@ export interface CaptureServerOptions {
   maxBodyBytes?: number;
   /** Answer 401 to an invalid or missing signature instead of 200. */
   rejectInvalid?: boolean;
+  /** A signature header name to look for before the two standard ones. */
+  signatureHeader?: string;
+  /** A value prefix to accept besides `sha256=`. */
+  signaturePrefix?: string;
   /** Milliseconds a client has to send all request headers. */
   headersTimeoutMs?: number;
   /** Milliseconds a client has to send the whole request. */
@@ -179,7 +183,7 @@ async function capture(
   options: CaptureServerOptions,
   forwards: PendingForwards,
 ): Promise<void> {
-  const record = buildRecord(request, bytes, options.secrets);
+  const record = buildRecord(request, bytes, options);
   const verification = record.verification;
 
   try {
@@ -239,13 +243,16 @@ async function forwardCapture(
 function buildRecord(
   request: IncomingMessage,
   bytes: Buffer,
-  secrets: readonly string[],
+  options: CaptureServerOptions,
 ): { record: CaptureRecord; verification: VerifyResult } {
-  const header = findSignatureHeader(request);
+  const { secrets } = options;
+  const header = findSignatureHeader(request, signatureHeaderNames(options.signatureHeader));
   const verification: VerifyResult =
     header.kind === 'repeated'
       ? { verdict: 'invalid', reason: `signature header sent ${header.count} times; expected once` }
-      : verify(bytes, header.kind === 'present' ? header.value : undefined, secrets);
+      : verify(bytes, header.kind === 'present' ? header.value : undefined, secrets, {
+          ...(options.signaturePrefix ? { prefix: options.signaturePrefix } : {}),
+        });
 
   // The body is parsed only after it was verified, and only to find the id and type.
   const identity = envelopeIdentity(tryParseJson(bytes));

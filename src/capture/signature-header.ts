@@ -9,6 +9,12 @@ export type SignatureHeader =
 
 const NAMES = [SIGNATURE_HEADER, PREFIXED_SIGNATURE_HEADER];
 
+/** Lists the header names to look for: a configured one first, then the two standard ones. */
+export function signatureHeaderNames(configured?: string): string[] {
+  const name = configured?.toLowerCase();
+  return name === undefined || NAMES.includes(name) ? NAMES : [name, ...NAMES];
+}
+
 /**
  * Finds the signature header of a request in any letter case, under either
  * accepted name. Node lowercases header names, and keeps repeated headers

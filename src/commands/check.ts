@@ -14,10 +14,12 @@ import {
 } from '../check/index.js';
 import { normalizeTarget } from '../delivery/target.js';
 import { ExitCode, InputFileError, UsageError } from '../errors.js';
-import { requireSigningSecret, resolveSecrets, SECRET_ENV } from '../secret.js';
+import type { SettingValues } from '../config/index.js';
+import { requireSigningSecret, SECRET_ENV } from '../secret.js';
 import { renderCheckJson, renderCheckStart, renderScorecard } from '../ui/scorecard.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
+import { commandSettings } from './settings.js';
 import { collect, integerAtLeast, parseDuration } from './options.js';
 
 interface CheckFlags {
@@ -43,7 +45,7 @@ export function checkCommand(context: CliContext): Command {
     .option('--concurrency <n>', 'requests in flight at once', integerAtLeast(1), DEFAULT_CHECK_CONCURRENCY)
     .option('--report <file>', 'also write a JUnit XML report to FILE, for CI')
     .option('--strict', 'count warnings as failures')
-    .option('--secret <secret>', `signing secret of the endpoint (default: $${SECRET_ENV})`, collect)
+    .option('--secret <secret>', `signing secret of the endpoint (default: $${SECRET_ENV}, then the config file)`, collect)
     .addHelpText('after', [
       '',
       'Examples:',
@@ -56,15 +58,20 @@ export function checkCommand(context: CliContext): Command {
     ].join('\n'))
     .action(async (flags: CheckFlags, command: Command) => {
       const output = createOutput(context, command);
-      context.exitCode = await runCheck(context, output, flags);
+      const { values } = await commandSettings(
+        context,
+        command,
+        output,
+        { target: flags.to, secrets: flags.secret },
+        { target: '--to', secrets: '--secret' },
+      );
+      context.exitCode = await runCheck(context, output, flags, values);
     });
 }
 
-async function runCheck(context: CliContext, output: Output, flags: CheckFlags): Promise<number> {
-  const resolved = resolveSecrets(flags.secret, context.env);
-  const secret = requireSigningSecret(resolved);
-  resolved.warnings.forEach((warning) => output.warn(warning));
-  const url = normalizeTarget(requireTarget(flags.to));
+async function runCheck(context: CliContext, output: Output, flags: CheckFlags, values: SettingValues): Promise<number> {
+  const secret = requireSigningSecret({ secrets: values.secrets });
+  const url = normalizeTarget(requireTarget(values.target), values.path);
   const types = parseCheckTypes(flags.type);
   const reportPath = flags.report === undefined ? undefined : checkReportPath(resolve(context.cwd, flags.report));
 
@@ -91,7 +98,7 @@ async function runCheck(context: CliContext, output: Output, flags: CheckFlags):
 
 function requireTarget(to: string | undefined): string {
   if (to === undefined) {
-    throw new UsageError('E_NO_TARGET', 'no target: check needs the URL of your webhook endpoint', 'pass --to URL, for example --to localhost:3000');
+    throw new UsageError('E_NO_TARGET', 'no target: check needs the URL of your webhook endpoint', 'pass --to URL (for example --to localhost:3000), set PLLAY_HOOKS_TARGET, or add "target" to a config file');
   }
   return to;
 }

@@ -17,6 +17,8 @@ export interface GlobalOptions {
   quiet?: boolean;
   verbose?: boolean;
   color?: boolean;
+  config?: string;
+  profile?: string;
 }
 
 /** Builds the output of a command from the global flags, wherever on the line they were given. */

@@ -1,11 +1,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 
-import { generateEvent, parseSetArgument, type GenerateOptions } from '../events/index.js';
+import { eventOptions, type EventChanges } from '../config/index.js';
 import { buildSignedHeaders } from '../delivery/headers.js';
-import { requireSigningSecret, resolveSecrets } from '../secret.js';
+import { generateEvent, parseSetArgument } from '../events/index.js';
+import { requireSigningSecret } from '../secret.js';
 import { createOutput, type CliContext } from './context.js';
+import { askForEventType } from './event-type.js';
 import { readJsonObjectFile } from './input-files.js';
-import { collect } from './options.js';
+import { collect, parseHeaderName } from './options.js';
+import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 
 interface GenerateFlags {
   set?: string[];
@@ -13,30 +16,48 @@ interface GenerateFlags {
   id?: string;
   created?: number;
   secret?: string[];
+  signatureHeader?: string;
+  signaturePrefix?: string;
 }
 
 export function generateCommand(context: CliContext): Command {
   return new Command('generate')
     .description('print a signed sample event: the headers and the exact body that send would deliver')
-    .argument('<type>', 'event type, such as payment.succeeded (see: pllay-hooks events)')
+    .argument('[type]', 'event type, such as payment.succeeded (see: pllay-hooks events); on a terminal, picked from a list when absent')
     .option('--set <path=value>', 'set a field of the envelope; the value is parsed as JSON when it parses (repeatable)', collect)
     .option('--data <file>', 'merge the JSON object in FILE over data.object')
     .option('--id <id>', 'envelope id, for reproducible output (default: a fresh evt_ id)')
     .option('--created <unix-seconds>', 'envelope created time, for reproducible output (default: now)', parseUnixSeconds)
-    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET)', collect)
+    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
+    .option('--signature-header <name>', 'header that carries the signature (default: pllay-signature)', parseHeaderName)
+    .option('--signature-prefix <text>', 'text before the hex signature, such as sha256= (default: none)')
     .addHelpText('after', [
       '',
       'Examples:',
       '  $ pllay-hooks generate payment.succeeded',
       '  $ pllay-hooks generate payment.failed --set data.object.amount=5000 --json',
       '  $ pllay-hooks generate wager.completed --id evt_test_1 --created 1761958815 --data ./winner.json',
+      '  $ pllay-hooks generate kyc.started --signature-header X-PLLAY-Signature --signature-prefix sha256=',
     ].join('\n'))
-    .action((type: string, flags: GenerateFlags, command: Command) => {
+    .action(async (type: string | undefined, flags: GenerateFlags, command: Command) => {
       const output = createOutput(context, command);
-      const secret = requireSigningSecret(resolveSecrets(flags.secret, context.env));
+      const { values } = await commandSettings(
+        context,
+        command,
+        output,
+        { secrets: flags.secret, ...signatureFlags(flags) },
+        { secrets: '--secret', ...signatureFlagNames },
+      );
+      const secret = requireSigningSecret({ secrets: values.secrets });
+      const chosen = type ?? (await askForEventType(context, output, 'name one, such as pllay-hooks generate payment.succeeded'));
 
-      const event = generateEvent(generateOptions(type, flags));
-      const headers = buildSignedHeaders({ body: event.body, secret });
+      const event = generateEvent(eventOptions(chosen, values.events[chosen], eventChanges(flags)));
+      const headers = buildSignedHeaders({
+        body: event.body,
+        secret,
+        signatureHeader: values['signature.header'],
+        signaturePrefix: values['signature.prefix'],
+      });
 
       if (output.json) {
         output.data({ headers, body: event.body });
@@ -50,10 +71,9 @@ export function generateCommand(context: CliContext): Command {
     });
 }
 
-/** Turns the shared generation flags of `generate` and `send` into generator options. */
-export function generateOptions(type: string, flags: Pick<GenerateFlags, 'set' | 'data' | 'id' | 'created'>): GenerateOptions {
+/** Turns the shared generation flags of `generate` and `send` into changes to each event. */
+export function eventChanges(flags: Pick<GenerateFlags, 'set' | 'data' | 'id' | 'created'>): EventChanges {
   return {
-    type,
     ...(flags.id === undefined ? {} : { id: flags.id }),
     ...(flags.created === undefined ? {} : { created: flags.created }),
     ...(flags.data === undefined ? {} : { data: readJsonObjectFile(flags.data, '--data') }),

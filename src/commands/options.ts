@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 
+import { HEADER_NAME } from '../delivery/headers.js';
+import { parseByteSizeText, parseDurationText } from '../units.js';
+
 /** Collects a repeatable option into an array. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -16,16 +19,13 @@ export function integerAtLeast(min: number): (value: string) => number {
   };
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** Parses a duration such as `250ms`, `2s`, `1m` or `1h`; a bare number is in seconds. */
 export function parseDuration(value: string): number {
-  const match = DURATION.exec(value.trim());
-  if (!match) {
+  const ms = parseDurationText(value, 's');
+  if (ms === undefined) {
     throw new InvalidArgumentError(`expected a duration such as 500ms, 10s or 1m, got "${value}".`);
   }
-  return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!);
+  return ms;
 }
 
 /** Writes milliseconds the way a duration flag takes them: `500ms`, `30s`, `2m`. */
@@ -38,13 +38,11 @@ export function formatDurationFlag(ms: number): string {
 
 /** Parses a byte size such as `1048576`, `512kb` or `2mb`. */
 export function parseByteSize(value: string): number {
-  const match = /^(\d+)\s*(b|kb|kib|mb|mib)?$/i.exec(value.trim());
-  if (!match) {
+  const bytes = parseByteSizeText(value);
+  if (bytes === undefined) {
     throw new InvalidArgumentError(`expected a size such as 1048576, 512kb or 2mb, got "${value}".`);
   }
-  const unit = (match[2] ?? 'b').toLowerCase();
-  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
-  return Number(match[1]) * factor;
+  return bytes;
 }
 
 /** Parses a TCP port, 0 to 65535; 0 picks a free port. */
@@ -54,4 +52,12 @@ export function parsePort(value: string): number {
     throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}".`);
   }
   return port;
+}
+
+/** Parses an HTTP header name, such as x-pllay-signature. */
+export function parseHeaderName(value: string): string {
+  if (!HEADER_NAME.test(value)) {
+    throw new InvalidArgumentError(`expected a header name such as x-pllay-signature, got "${value}".`);
+  }
+  return value;
 }

@@ -17,7 +17,8 @@ import {
   type Selection,
   type Signing,
 } from '../replay/index.js';
-import { requireSigningSecret, resolveSecrets } from '../secret.js';
+import type { FlagValues, SettingValues } from '../config/index.js';
+import { requireSigningSecret } from '../secret.js';
 import { formatDuration } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import {
@@ -28,11 +29,14 @@ import {
   ReplayView,
 } from '../ui/replay.js';
 import { createOutput, type CliContext } from './context.js';
-import { collect, formatDurationFlag, integerAtLeast, parseDuration } from './options.js';
+import { collect, formatDurationFlag, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
+import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 
 interface ReplayFlags {
   to?: string;
   secret?: string[];
+  signatureHeader?: string;
+  signaturePrefix?: string;
   keepSignature?: boolean;
   header?: string[];
   failed?: boolean;
@@ -79,6 +83,9 @@ Examples:
   $ pllay-hooks replay app.log --to :3000 --deadline 2m --report junit.xml --state replay.state
   $ pllay-hooks replay capture.ndjson --to :3000 --max-attempts 8 --jitter full --dry-run
 
+The target, secret, headers, timeout, signature format and backoff can come
+from a config file (see: pllay-hooks config); flags win over it.
+
 Exits 0 when every selected event was delivered, 1 when any failed, 2 for bad
 usage or an unreadable log, 130 when interrupted (Ctrl-C saves the state first).`;
 
@@ -87,7 +94,9 @@ export function replayCommand(context: CliContext): Command {
     .description('send logged events again, with retries and backoff, until the app accepts them')
     .argument('<log...>', 'logs to read, in order; - reads standard input')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
-    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET)', collect)
+    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
+    .option('--signature-header <name>', 'header that carries the signature (default: pllay-signature)', parseHeaderName)
+    .option('--signature-prefix <text>', 'text before the hex signature, such as sha256= (default: none)')
     .option(
       '--keep-signature',
       'send the logged signature header as it was instead of signing afresh',
@@ -173,8 +182,38 @@ export function replayCommand(context: CliContext): Command {
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], flags: ReplayFlags, command: Command) => {
       const output = createOutput(context, command);
-      context.exitCode = await runReplayCommand(context, output, paths, flags);
+      const { values } = await commandSettings(context, command, output, replayFlagValues(flags), {
+        target: '--to',
+        secrets: '--secret',
+        headers: '--header',
+        timeout: '--timeout',
+        'replay.maxAttempts': '--max-attempts',
+        'replay.backoff': '--backoff',
+        'replay.initialDelay': '--initial-delay',
+        'replay.maxDelay': '--max-delay',
+        'replay.factor': '--factor',
+        'replay.jitter': '--jitter',
+        ...signatureFlagNames,
+      });
+      context.exitCode = await runReplayCommand(context, output, paths, flags, values);
     });
+}
+
+// The flags that a config file can also set have no defaults, so that a flag that was not given is undefined.
+function replayFlagValues(flags: ReplayFlags): FlagValues {
+  return {
+    target: flags.to,
+    secrets: flags.secret,
+    headers: flags.header === undefined ? undefined : Object.fromEntries(flags.header.map(parseHeaderArgument)),
+    timeout: flags.timeout,
+    'replay.maxAttempts': flags.maxAttempts,
+    'replay.backoff': flags.backoff,
+    'replay.initialDelay': flags.initialDelay,
+    'replay.maxDelay': flags.maxDelay,
+    'replay.factor': flags.factor,
+    'replay.jitter': flags.jitter,
+    ...signatureFlags(flags),
+  };
 }
 
 async function runReplayCommand(
@@ -182,10 +221,11 @@ async function runReplayCommand(
   output: Output,
   paths: string[],
   flags: ReplayFlags,
+  values: SettingValues,
 ): Promise<number> {
-  const policy = backoffPolicy(flags);
-  const url = normalizeTarget(requireTarget(flags.to));
-  const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(context, output, flags);
+  const policy = backoffPolicy(values);
+  const url = normalizeTarget(requireTarget(values.target), values.path);
+  const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(values, flags);
   const stop = new AbortController();
   const cancel = new AbortController();
   const view = { current: undefined as ReplayView | undefined };
@@ -200,13 +240,13 @@ async function runReplayCommand(
       selection: selectionOf(flags),
       url,
       signing,
-      headers: Object.fromEntries((flags.header ?? []).map(parseHeaderArgument)),
+      headers: values.headers,
       policy,
       concurrency: flags.concurrency ?? 1,
       stopSignal: stop.signal,
       cancelSignal: cancel.signal,
       ...optional({
-        timeoutMs: flags.timeout,
+        timeoutMs: values.timeout,
         deadlineMs: flags.deadline,
         strict: flags.strict,
         dryRun: flags.dryRun,
@@ -296,7 +336,7 @@ function interrupt(output: Output, stop: AbortController, cancel: AbortControlle
   }
 }
 
-function signingOf(context: CliContext, output: Output, flags: ReplayFlags): Signing {
+function signingOf(values: SettingValues, flags: ReplayFlags): Signing {
   if (flags.keepSignature) {
     if (flags.secret !== undefined) {
       throw new UsageError(
@@ -308,9 +348,12 @@ function signingOf(context: CliContext, output: Output, flags: ReplayFlags): Sig
     return { kind: 'keep' };
   }
 
-  const resolved = resolveSecrets(flags.secret, context.env);
-  resolved.warnings.forEach((warning) => output.warn(warning));
-  return { kind: 'secret', secret: requireSigningSecret(resolved) };
+  return {
+    kind: 'secret',
+    secret: requireSigningSecret({ secrets: values.secrets }),
+    header: values['signature.header'],
+    prefix: values['signature.prefix'],
+  };
 }
 
 function requireTarget(to: string | undefined): string {
@@ -318,7 +361,7 @@ function requireTarget(to: string | undefined): string {
     throw new UsageError(
       'E_NO_TARGET',
       'no target: replay needs the URL of your webhook endpoint',
-      'pass --to URL, for example --to localhost:3000',
+      'pass --to URL (for example --to localhost:3000), set PLLAY_HOOKS_TARGET, or add "target" to a config file',
     );
   }
   return to;
@@ -342,14 +385,14 @@ function selectionOf(flags: ReplayFlags): Selection {
   };
 }
 
-function backoffPolicy(flags: ReplayFlags): BackoffPolicy {
+function backoffPolicy(values: SettingValues): BackoffPolicy {
   const policy: BackoffPolicy = {
-    maxAttempts: flags.maxAttempts ?? DEFAULT_BACKOFF.maxAttempts,
-    strategy: flags.backoff ?? DEFAULT_BACKOFF.strategy,
-    initialDelayMs: flags.initialDelay ?? DEFAULT_BACKOFF.initialDelayMs,
-    maxDelayMs: flags.maxDelay ?? DEFAULT_BACKOFF.maxDelayMs,
-    factor: flags.factor ?? DEFAULT_BACKOFF.factor,
-    jitter: flags.jitter ?? DEFAULT_BACKOFF.jitter,
+    maxAttempts: values['replay.maxAttempts'],
+    strategy: values['replay.backoff'],
+    initialDelayMs: values['replay.initialDelay'],
+    maxDelayMs: values['replay.maxDelay'],
+    factor: values['replay.factor'],
+    jitter: values['replay.jitter'],
   };
 
   if (policy.initialDelayMs > policy.maxDelayMs) {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 
+import { eventOptions, type EventOverride, type SettingValues } from '../config/index.js';
 import { normalizeTarget } from '../delivery/target.js';
 import { parseHeaderArgument } from '../delivery/headers.js';
 import { describeAttempt } from '../delivery/outcome.js';
@@ -7,13 +8,15 @@ import { sendEvents, type SendItem, type SendResult } from '../delivery/send.js'
 import { UsageError, ExitCode } from '../errors.js';
 import { assertEventType, EVENT_TYPE_NAMES } from '../events/index.js';
 import { LogWriter } from '../log/index.js';
-import { requireSigningSecret, resolveSecrets } from '../secret.js';
+import { requireSigningSecret } from '../secret.js';
 import { formatBytes, formatDuration, formatStatus, oneLine } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
-import { generateOptions, parseUnixSeconds } from './generate.js';
+import { askForEventType } from './event-type.js';
+import { eventChanges, parseUnixSeconds } from './generate.js';
 import { readInputFile } from './input-files.js';
-import { collect, integerAtLeast, parseDuration } from './options.js';
+import { collect, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
+import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 
 interface SendFlags {
   to?: string;
@@ -29,6 +32,8 @@ interface SendFlags {
   data?: string;
   id?: string;
   created?: number;
+  signatureHeader?: string;
+  signaturePrefix?: string;
 }
 
 export function sendCommand(context: CliContext): Command {
@@ -43,7 +48,9 @@ export function sendCommand(context: CliContext): Command {
     .option('--header <"name: value">', 'add a request header (repeatable)', collect)
     .option('--timeout <duration>', 'time allowed for each delivery, such as 10s or 500ms (default: 30s)', parseDuration)
     .option('--log <file>', 'append a delivery record per event to FILE (NDJSON)')
-    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET)', collect)
+    .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
+    .option('--signature-header <name>', 'header that carries the signature (default: pllay-signature)', parseHeaderName)
+    .option('--signature-prefix <text>', 'text before the hex signature, such as sha256= (default: none)')
     .option('--set <path=value>', 'set a field of each generated envelope (repeatable)', collect)
     .option('--data <file>', 'merge the JSON object in FILE over each data.object')
     .option('--id <id>', 'envelope id of the generated event (only with a single event)')
@@ -55,23 +62,35 @@ export function sendCommand(context: CliContext): Command {
       '  $ pllay-hooks send --all --to http://127.0.0.1:3000/webhooks/pllay',
       '  $ pllay-hooks send wager.created --count 100 --concurrency 16 --to :3000 --json',
       '  $ pllay-hooks send --payload ./event.json --to localhost:3000',
+      '  $ pllay-hooks send payment.succeeded --signature-header X-PLLAY-Signature --signature-prefix sha256=',
+      '  $ pllay-hooks send                      (on a terminal: pick the type from a list)',
+      '',
+      'The target, secret, headers, timeout and signature format can come from a config file',
+      '(see: pllay-hooks init, pllay-hooks config). Flags win over the environment, which wins over the file.',
       '',
       'Exits 0 when every delivery got a 2xx, 1 when any did not, 2 for bad usage.',
     ].join('\n'))
     .action(async (types: string[], flags: SendFlags, command: Command) => {
       const output = createOutput(context, command);
-      context.exitCode = await runSend(context, output, types, flags);
+      context.exitCode = await runSend(context, output, command, types, flags);
     });
 }
 
-async function runSend(context: CliContext, output: Output, types: string[], flags: SendFlags): Promise<number> {
-  const resolved = resolveSecrets(flags.secret, context.env);
-  const secret = requireSigningSecret(resolved);
-  resolved.warnings.forEach((warning) => output.warn(warning));
+async function runSend(context: CliContext, output: Output, command: Command, types: string[], flags: SendFlags): Promise<number> {
+  const headers = flags.header === undefined ? undefined : Object.fromEntries(flags.header.map(parseHeaderArgument));
+  const { values, settings } = await commandSettings(
+    context,
+    command,
+    output,
+    { target: flags.to, secrets: flags.secret, headers, timeout: flags.timeout, ...signatureFlags(flags) },
+    { target: '--to', secrets: '--secret', headers: '--header', timeout: '--timeout', ...signatureFlagNames },
+  );
+  const secret = requireSigningSecret({ secrets: values.secrets });
+  const url = normalizeTarget(requireTarget(values.target), values.path);
+  output.debug(`target ${url.href} from ${settings.target.origin}; secret from ${settings.secrets.origin}`);
 
-  const items = buildItems(types, flags);
-  const url = normalizeTarget(requireTarget(flags.to));
-  const headers = Object.fromEntries((flags.header ?? []).map(parseHeaderArgument));
+  const selected = await selectTypes(context, output, types, flags);
+  const items = buildItems(selected, flags, values.events);
   const log = flags.log === undefined ? undefined : LogWriter.open(flags.log);
 
   output.line(`Sending ${items.length} event${items.length === 1 ? '' : 's'} to ${output.style.bold(url.href)}`);
@@ -80,9 +99,10 @@ async function runSend(context: CliContext, output: Output, types: string[], fla
       items,
       url,
       secret,
-      headers,
+      headers: values.headers,
+      ...signatureOptions(values),
       concurrency: flags.concurrency,
-      ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
+      timeoutMs: values.timeout,
       ...(log ? { log } : {}),
       onResult: (result) => renderResult(output, result),
     });
@@ -97,35 +117,55 @@ async function runSend(context: CliContext, output: Output, types: string[], fla
   }
 }
 
+/** Returns the signature header and value prefix that each delivery uses. */
+function signatureOptions(values: SettingValues): { signatureHeader: string; signaturePrefix: string } {
+  return { signatureHeader: values['signature.header'], signaturePrefix: values['signature.prefix'] };
+}
+
 function requireTarget(to: string | undefined): string {
   if (to === undefined) {
-    throw new UsageError('E_NO_TARGET', 'no target: send needs the URL of your webhook endpoint', 'pass --to URL, for example --to localhost:3000');
+    throw new UsageError(
+      'E_NO_TARGET',
+      'no target: send needs the URL of your webhook endpoint',
+      'pass --to URL (for example --to localhost:3000), set PLLAY_HOOKS_TARGET, or add "target" to a config file (pllay-hooks init writes one)',
+    );
   }
   return to;
 }
 
-function buildItems(types: string[], flags: SendFlags): SendItem[] {
+/** Returns the types named on the command line, every type with --all, or one picked from a list on a terminal. */
+async function selectTypes(context: CliContext, output: Output, types: string[], flags: SendFlags): Promise<string[]> {
   if (flags.payload !== undefined) {
     if (types.length > 0 || flags.all) {
       throw new UsageError('E_PAYLOAD_WITH_TYPES', '--payload sends a file as it is, so it cannot be combined with event types or --all');
     }
+    return [];
+  }
+  if (flags.all) {
+    return [...EVENT_TYPE_NAMES];
+  }
+  if (types.length > 0) {
+    return types;
+  }
+  return [await askForEventType(context, output, 'name one or more types, or pass --all')];
+}
+
+function buildItems(selected: string[], flags: SendFlags, overrides: Record<string, EventOverride>): SendItem[] {
+  if (flags.payload !== undefined) {
     const bytes = readInputFile(flags.payload, '--payload');
     return Array.from({ length: flags.count }, () => ({ kind: 'payload', bytes, source: flags.payload! }));
   }
 
-  const selected = flags.all ? [...EVENT_TYPE_NAMES] : types;
-  if (selected.length === 0) {
-    throw new UsageError('E_NO_EVENT_TYPE', 'no event type given', `name one or more types, or pass --all; known types: ${EVENT_TYPE_NAMES.join(', ')}`);
-  }
   selected.forEach(assertEventType);
   if (flags.id !== undefined && selected.length * flags.count > 1) {
     throw new UsageError('E_ID_WITH_MANY', '--id sets one envelope id, so it works only when a single event is sent');
   }
 
-  const shared = generateOptions(selected[0]!, flags);
-  return selected.flatMap((type) =>
-    Array.from({ length: flags.count }, (): SendItem => ({ kind: 'generated', options: { ...shared, type } })),
-  );
+  const changes = eventChanges(flags);
+  return selected.flatMap((type) => {
+    const options = eventOptions(type, overrides[type], changes);
+    return Array.from({ length: flags.count }, (): SendItem => ({ kind: 'generated', options }));
+  });
 }
 
 function renderResult(output: Output, result: SendResult): void {

@@ -5,7 +5,10 @@ import { VERSION } from '../version.js';
 export const USER_AGENT = `pllay-hooks/${VERSION}`;
 
 /** Headers that pllay-hooks sets itself and a user header may not replace. */
-const RESERVED = new Set(['content-length', 'host', 'transfer-encoding', 'connection']);
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set(['content-length', 'host', 'transfer-encoding', 'connection']);
+
+/** A valid HTTP header name (an RFC 9110 token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 
 /**
  * Parses a `--header "name: value"` argument. Control characters are
@@ -15,14 +18,14 @@ export function parseHeaderArgument(argument: string): [string, string] {
   const colon = argument.indexOf(':');
   const name = colon > 0 ? argument.slice(0, colon).trim() : '';
 
-  if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name)) {
+  if (!HEADER_NAME.test(name)) {
     throw new UsageError(
       'E_HEADER_SYNTAX',
       `invalid --header "${argument}": expected "name: value" with a valid header name`,
       'for example: --header "x-request-source: ci"',
     );
   }
-  if (RESERVED.has(name.toLowerCase())) {
+  if (RESERVED_HEADERS.has(name.toLowerCase())) {
     throw new UsageError(
       'E_HEADER_RESERVED',
       `invalid --header "${argument}": ${name} is set by pllay-hooks and cannot be overridden`,

@@ -38,6 +38,16 @@ export function normalizeTarget(input: string, defaultPath = DEFAULT_WEBHOOK_PAT
   return url;
 }
 
+/** Tells whether a value is a target that `--to` accepts. */
+export function isTarget(value: string): boolean {
+  try {
+    normalizeTarget(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function invalidTarget(input: string, why: string, cause?: unknown): UsageError {
   const error = new UsageError(
     'E_INVALID_TARGET',

@@ -15,7 +15,7 @@ export const EVENT_GROUP_TITLES: Record<EventGroup, string> = {
 };
 
 /** The 13 event types of PLLAY's webhook guide, in the guide's order. */
-export const EVENT_TYPES: readonly EventTypeInfo[] = [
+export const EVENT_TYPES = [
   { type: 'kyc.started', group: 'kyc', description: 'KYC verification process initiated' },
   { type: 'kyc.completed', group: 'kyc', description: 'KYC verification completed successfully' },
   { type: 'kyc.failed', group: 'kyc', description: 'KYC verification failed' },
@@ -29,11 +29,14 @@ export const EVENT_TYPES: readonly EventTypeInfo[] = [
   { type: 'tournament.started', group: 'tournament', description: 'Tournament started' },
   { type: 'tournament.ended', group: 'tournament', description: 'Tournament ended' },
   { type: 'tournament.cancelled', group: 'tournament', description: 'Tournament cancelled' },
-];
+] as const satisfies readonly EventTypeInfo[];
+
+/** The name of one of the 13 event types, such as `payment.succeeded`. */
+export type EventType = (typeof EVENT_TYPES)[number]['type'];
 
 export const EVENT_TYPE_NAMES: readonly string[] = EVENT_TYPES.map((info) => info.type);
 
-export function isEventType(type: string): boolean {
+export function isEventType(type: string): type is EventType {
   return EVENT_TYPE_NAMES.includes(type);
 }
 

@@ -16,8 +16,8 @@ export function parseSetArgument(argument: string): { path: string[]; value: unk
     );
   }
 
-  const path = argument.slice(0, equals).split('.');
-  if (path.some((key) => key === '' || FORBIDDEN_KEYS.has(key))) {
+  const path = splitSetPath(argument.slice(0, equals));
+  if (path === undefined) {
     throw new UsageError(
       'E_SET_PATH',
       `invalid --set path "${argument.slice(0, equals)}": keys must be non-empty and not __proto__, prototype or constructor`,
@@ -26,6 +26,12 @@ export function parseSetArgument(argument: string): { path: string[]; value: unk
   }
 
   return { path, value: parseLooseJson(argument.slice(equals + 1)) };
+}
+
+/** Splits a dotted path such as `data.object.amount` into its keys; undefined when a key is empty or unsafe. */
+export function splitSetPath(path: string): string[] | undefined {
+  const keys = path.split('.');
+  return keys.some((key) => key === '' || FORBIDDEN_KEYS.has(key)) ? undefined : keys;
 }
 
 function parseLooseJson(text: string): unknown {

@@ -34,14 +34,23 @@ export interface ReplayInfo {
   fresh_signature?: { header: string; value: string };
 }
 
+/** Secrets and signature format of listen, which the detail uses without showing the secrets. */
+export interface DetailOptions {
+  secrets: readonly string[];
+  /** Header that a fresh signature goes in; pllay-signature by default. */
+  signatureHeader?: string;
+  /** Text before the hex digest of a fresh signature; none by default. */
+  signaturePrefix?: string;
+}
+
 /**
  * Builds the detail of an entry. Every occurrence of a secret in a header
  * value is replaced by REDACTED, so that no secret reaches the page. The
  * body is kept byte for byte.
  */
-export function describeEntry(entry: Entry, secrets: readonly string[]): EntryDetail {
+export function describeEntry(entry: Entry, options: DetailOptions): EntryDetail {
   const { capture } = entry;
-  const headers = headerPairs(capture.headers, secrets);
+  const headers = headerPairs(capture.headers, options.secrets);
 
   return {
     ...summarizeEntry(entry),
@@ -52,9 +61,12 @@ export function describeEntry(entry: Entry, secrets: readonly string[]): EntryDe
     ...(capture.body_base64 === undefined ? {} : { body_base64: capture.body_base64 }),
     ...(capture.signature_header === undefined ? {} : { signature_header: capture.signature_header }),
     ...(capture.signature_form === undefined ? {} : { signature_form: capture.signature_form }),
-    explanation: explainVerdict(capture),
+    explanation: explainVerdict(capture, {
+      secrets: options.secrets,
+      ...(options.signaturePrefix === undefined ? {} : { prefix: options.signaturePrefix }),
+    }),
     deliveries_detail: entry.deliveries.map(withoutBody),
-    replay: replayInfo(entry, headers, secrets),
+    replay: replayInfo(entry, headers, options),
   };
 }
 
@@ -84,16 +96,14 @@ function withoutBody(delivery: DeliveryRecord): DeliveryView {
   return rest;
 }
 
-function replayInfo(
-  entry: Entry,
-  headers: Array<[string, string]>,
-  secrets: readonly string[],
-): ReplayInfo {
+function replayInfo(entry: Entry, headers: Array<[string, string]>, options: DetailOptions): ReplayInfo {
   const { capture } = entry;
   const name = (capture.signature_header ?? '').toLowerCase();
   const captured = headers.find(([header]) => header === name);
   const body = decodeBody(capture);
-  const secret = secrets[0];
+  const secret = options.secrets[0];
+  const freshHeader = (options.signatureHeader ?? SIGNATURE_HEADER).toLowerCase();
+  const prefix = options.signaturePrefix ?? '';
 
   return {
     ...(capture.event_id === null || capture.type === null
@@ -104,6 +114,6 @@ function replayInfo(
       : { captured_signature: { header: captured[0], value: captured[1] } }),
     ...(secret === undefined || body === undefined
       ? {}
-      : { fresh_signature: { header: SIGNATURE_HEADER, value: sign(body, secret) } }),
+      : { fresh_signature: { header: freshHeader, value: `${prefix}${sign(body, secret)}` } }),
   };
 }

@@ -36,6 +36,10 @@ export interface InspectorOptions {
   log: LogWriter;
   /** Secrets of listen. The first one signs replays, and none of them is ever sent to the page. */
   secrets: readonly string[];
+  /** Header that replays carry their fresh signature in; pllay-signature by default. */
+  signatureHeader?: string;
+  /** Text before the hex digest of a fresh signature, also accepted when explaining verdicts. */
+  signaturePrefix?: string;
   /** Target of listen --forward-to, which is the default target of a replay. */
   forwardTarget?: URL;
   /** Backoff policy of replays, by default that of `replay`. */
@@ -266,7 +270,11 @@ export class Inspector {
       return;
     }
 
-    const detail = describeEntry(entry, this.#options.secrets);
+    const detail = describeEntry(entry, {
+      secrets: this.#options.secrets,
+      ...(this.#options.signatureHeader === undefined ? {} : { signatureHeader: this.#options.signatureHeader }),
+      ...(this.#options.signaturePrefix === undefined ? {} : { signaturePrefix: this.#options.signaturePrefix }),
+    });
     const blocker = replayBlocker(entry);
     sendJson(response, 200, blocker === undefined ? detail : { ...detail, replay: { ...detail.replay, unavailable: blocker } });
   }
@@ -332,7 +340,14 @@ export class Inspector {
   async #replay(entry: Entry, target: URL, keepSignature: boolean): Promise<object> {
     const secret = this.#options.secrets[0];
     const signing: Signing =
-      keepSignature || secret === undefined ? { kind: 'keep' } : { kind: 'secret', secret };
+      keepSignature || secret === undefined
+        ? { kind: 'keep' }
+        : {
+            kind: 'secret',
+            secret,
+            ...(this.#options.signatureHeader === undefined ? {} : { header: this.#options.signatureHeader }),
+            ...(this.#options.signaturePrefix === undefined ? {} : { prefix: this.#options.signaturePrefix }),
+          };
     const onEvent = this.#options.onEvent;
 
     const running = replayEntry(entry, {

@@ -4,7 +4,7 @@ import type { LoggedEvent } from './extract.js';
 import { openInputs, scanInputs, selectEvents, type InputScan } from './inputs.js';
 import { JunitReport } from './junit.js';
 import { replayDeliveryRecord } from './records.js';
-import { replayEvents, type EventResult, type ReplayOptions, type ReplaySummary } from './run.js';
+import { emptySummary, replayEvents, type EventResult, type ReplayOptions, type ReplaySummary } from './run.js';
 import { ReplayState } from './state.js';
 
 export interface RunReplayOptions extends Omit<
@@ -121,18 +121,7 @@ async function planReplay(
   scan: InputScan,
   state: ReplayState | undefined,
 ): Promise<ReplaySummary> {
-  const summary: ReplaySummary = {
-    selected: scan.total,
-    delivered: 0,
-    failed: 0,
-    skipped: 0,
-    interrupted: 0,
-    notReached: 0,
-    duplicates: 0,
-    attempts: 0,
-    durationMs: 0,
-    stopped: false,
-  };
+  const summary = emptySummary(scan.total);
 
   for await (const event of selectEvents(
     inputs,

@@ -13,7 +13,9 @@ import type { Selection } from './select.js';
 import type { ReplayState } from './state.js';
 
 /** Signing of replayed events: afresh with a secret, or with the header that the log kept. */
-export type Signing = { kind: 'secret'; secret: string } | { kind: 'keep' };
+export type Signing =
+  | { kind: 'secret'; secret: string; header?: string; prefix?: string }
+  | { kind: 'keep' };
 
 /** How each event is delivered: where, signed how, and retried under which policy. */
 export interface EventDeliveryOptions {
@@ -99,17 +101,10 @@ interface RunContext {
   baseHeaders: Record<string, string>;
 }
 
-/**
- * Sends the selected events again, in log order, each with its own retries
- * under the backoff policy, and reports every attempt and result. Never
- * follows redirects; a stop signal ends the run between attempts.
- */
-export async function replayEvents(options: ReplayOptions): Promise<ReplaySummary> {
-  const clock = options.clock ?? systemClock;
-  const concurrency = options.concurrency ?? 1;
-  const started = clock.now();
-  const summary: ReplaySummary = {
-    selected: options.scan.total,
+/** Returns a summary with every count at zero, for a run that selected `selected` events. */
+export function emptySummary(selected: number): ReplaySummary {
+  return {
+    selected,
     delivered: 0,
     failed: 0,
     skipped: 0,
@@ -120,6 +115,18 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplaySummar
     durationMs: 0,
     stopped: false,
   };
+}
+
+/**
+ * Sends the selected events again, in log order, each with its own retries
+ * under the backoff policy, and reports every attempt and result. Never
+ * follows redirects; a stop signal ends the run between attempts.
+ */
+export async function replayEvents(options: ReplayOptions): Promise<ReplaySummary> {
+  const clock = options.clock ?? systemClock;
+  const concurrency = options.concurrency ?? 1;
+  const started = clock.now();
+  const summary = emptySummary(options.scan.total);
   const context: RunContext = {
     options,
     clock,
@@ -311,6 +318,8 @@ function requestHeaders(event: LoggedEvent, context: RunContext): Record<string,
     return buildSignedHeaders({
       body: event.body,
       secret: signing.secret,
+      ...(signing.header === undefined ? {} : { signatureHeader: signing.header }),
+      ...(signing.prefix === undefined ? {} : { signaturePrefix: signing.prefix }),
       extra: context.baseHeaders,
     });
   }

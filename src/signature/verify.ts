@@ -8,7 +8,13 @@ import {
 /** Verdict written to every log record. */
 export type SignatureVerdict = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
-export type SignatureForm = 'hex' | 'sha256-prefixed';
+/** Form of a signature value: bare hex, `sha256=<hex>`, or another configured prefix. */
+export type SignatureForm = 'hex' | 'sha256-prefixed' | 'prefixed';
+
+export interface VerifyOptions {
+  /** A value prefix to accept besides `sha256=`, such as the configured `signature.prefix`. */
+  prefix?: string;
+}
 
 export interface VerifyResult {
   verdict: SignatureVerdict;
@@ -23,18 +29,23 @@ const HEX = /^[0-9a-f]+$/i;
 const LOWERCASE_HEX = /^[0-9a-f]+$/;
 
 /**
- * Parses a signature header value: bare hex, or `sha256=<hex>`.
- * Returns the hex digest and its form, or the reason it is malformed.
- * Upper-case digits are malformed because PLLAY sends lowercase, and the
- * guide's receiver compares the hex strings, so it rejects them too.
+ * Parses a signature header value: bare hex, `sha256=<hex>`, or `<prefix><hex>`
+ * for a configured prefix. Returns the hex digest and its form, or the
+ * reason it is malformed. Upper-case digits are malformed because PLLAY
+ * sends lowercase, and the guide's receiver compares the hex strings, so it
+ * rejects them too.
  */
 export function parseSignatureValue(
   value: string,
+  prefix?: string,
 ): { hex: string; form: SignatureForm } | { error: string } {
   let hex = value.trim();
   let form: SignatureForm = 'hex';
 
-  if (hex.toLowerCase().startsWith(SIGNATURE_PREFIX)) {
+  if (prefix && prefix.toLowerCase() !== SIGNATURE_PREFIX && hex.toLowerCase().startsWith(prefix.toLowerCase())) {
+    hex = hex.slice(prefix.length);
+    form = 'prefixed';
+  } else if (hex.toLowerCase().startsWith(SIGNATURE_PREFIX)) {
     hex = hex.slice(SIGNATURE_PREFIX.length);
     form = 'sha256-prefixed';
   }
@@ -58,16 +69,19 @@ export function parseSignatureValue(
 }
 
 /**
- * Verifies a signature header value against the raw body with each secret
- * in turn. Never throws: a missing, empty, malformed or wrong-length value
- * is a verdict with a reason. Without secrets every request is `unchecked`,
- * even one with no signature header. The comparison runs in constant time.
+ * Verifies a signature header value against the raw body with one secret,
+ * or with each of several in turn (for rotation). Never throws: a missing,
+ * empty, malformed or wrong-length value is a verdict with a reason. Without
+ * secrets every request is `unchecked`, even one with no signature header.
+ * The comparison runs in constant time.
  */
 export function verify(
   body: Uint8Array | string,
   signature: string | undefined,
-  secrets: readonly string[],
+  secretOrSecrets: string | readonly string[],
+  options: VerifyOptions = {},
 ): VerifyResult {
+  const secrets = typeof secretOrSecrets === 'string' ? [secretOrSecrets] : secretOrSecrets;
   if (secrets.length === 0) {
     const header = signature === undefined ? 'no signature header and ' : '';
     return { verdict: 'unchecked', reason: `${header}no secret to check against` };
@@ -76,7 +90,7 @@ export function verify(
     return { verdict: 'missing', reason: 'no signature header' };
   }
 
-  const parsed = parseSignatureValue(signature);
+  const parsed = parseSignatureValue(signature, options.prefix);
   if ('error' in parsed) {
     return { verdict: 'invalid', reason: parsed.error };
   }

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Path of the built command-line entry point that users run. */
@@ -18,14 +20,22 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
-/** Environment for spawned commands: no colour, no CI prompts, and no secret unless a test sets them. */
+/** A folder that does not exist, so that no user-wide config file reaches the tests. */
+const NO_USER_CONFIG = join(tmpdir(), 'pllay-hooks-test-no-user-config');
+
+/**
+ * Environment for spawned commands: no colour, no CI prompts, no user-wide
+ * config, and no secret or PLLAY_HOOKS_* setting unless a test sets one.
+ */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: 'true', XDG_CONFIG_HOME: NO_USER_CONFIG, ...extra };
   if (!('FORCE_COLOR' in extra)) {
     delete env.FORCE_COLOR;
   }
-  if (!('PLLAY_WEBHOOK_SECRET' in extra)) {
-    delete env.PLLAY_WEBHOOK_SECRET;
+  for (const name of Object.keys(env)) {
+    if ((name === 'PLLAY_WEBHOOK_SECRET' || name.startsWith('PLLAY_HOOKS_')) && !(name in extra)) {
+      delete env[name];
+    }
   }
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) {

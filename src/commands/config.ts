@@ -1,0 +1,90 @@
+import { Command } from 'commander';
+
+import type { ResolvedSetting, SettingKey } from '../config/index.js';
+import { maskSecret } from '../signature/index.js';
+import type { Output } from '../ui/output.js';
+import { createOutput, type CliContext } from './context.js';
+import { commandSettings } from './settings.js';
+
+/** Unit of the settings that hold a number of milliseconds or bytes. */
+const UNITS: Partial<Record<SettingKey, string>> = {
+  timeout: 'ms',
+  'listen.maxBody': 'bytes',
+  'replay.initialDelay': 'ms',
+  'replay.maxDelay': 'ms',
+};
+
+export function configCommand(context: CliContext): Command {
+  return new Command('config')
+    .description('show the resolved settings and where each one came from; the secret is masked')
+    .addHelpText('after', [
+      '',
+      'Sources, from the highest precedence: flag, env (environment variable), file, default.',
+      'Exits 2 when the config file or an environment variable is invalid, naming the key and the value.',
+      '',
+      'Examples:',
+      '  $ pllay-hooks config',
+      '  $ pllay-hooks config --profile staging',
+      '  $ pllay-hooks config --config ./ci/pllay-hooks.json --json',
+    ].join('\n'))
+    .action(async (_flags, command: Command) => {
+      const output = createOutput(context, command);
+      const loaded = await commandSettings(context, command, output);
+      const rows = Object.entries(loaded.settings).map(([key, setting]) => ({
+        key: key as SettingKey,
+        setting: setting as ResolvedSetting<unknown>,
+      }));
+
+      output.data({
+        config_file: loaded.configPath ?? null,
+        profile: loaded.profile ?? null,
+        secret_env: loaded.secretEnv,
+        settings: Object.fromEntries(rows.map(({ key, setting }) => [key, { ...setting, value: shownValue(key, setting.value) }])),
+      });
+      renderTable(output, loaded.configPath, loaded.profile, rows);
+    });
+}
+
+/** Returns the value as `config` shows it: secrets masked, nothing else changed. */
+function shownValue(key: SettingKey, value: unknown): unknown {
+  return key === 'secrets' ? (value as string[]).map(maskSecret) : value;
+}
+
+function renderTable(
+  output: Output,
+  configPath: string | undefined,
+  profile: string | undefined,
+  rows: Array<{ key: SettingKey; setting: ResolvedSetting<unknown> }>,
+): void {
+  const style = output.style;
+  output.result(`${style.bold('Config file')}  ${configPath ?? style.dim('none found (see: pllay-hooks init)')}`);
+  if (profile !== undefined) {
+    output.result(`${style.bold('Profile')}      ${profile}`);
+  }
+  output.result('');
+
+  const keyWidth = Math.max(...rows.map((row) => row.key.length));
+  const values = rows.map(({ key, setting }) => formatValue(key, setting.value));
+  const valueWidth = Math.min(40, Math.max(...values.map((value) => value.length)));
+  for (const [index, { key, setting }] of rows.entries()) {
+    const origin = setting.source === 'default' ? style.dim('default') : `${setting.source}: ${setting.origin}`;
+    output.result(`${key.padEnd(keyWidth)}  ${values[index]!.padEnd(valueWidth)}  ${origin}`);
+  }
+}
+
+function formatValue(key: SettingKey, value: unknown): string {
+  if (value === undefined) {
+    return '(not set)';
+  }
+  if (key === 'secrets') {
+    const secrets = value as string[];
+    return secrets.length === 0 ? '(none)' : secrets.map(maskSecret).join(', ');
+  }
+  if (typeof value === 'string') {
+    return value === '' ? '""' : value;
+  }
+  if (typeof value === 'number') {
+    return UNITS[key] ? `${value} ${UNITS[key]}` : String(value);
+  }
+  return JSON.stringify(value);
+}

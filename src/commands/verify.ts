@@ -1,0 +1,199 @@
+import { Command } from 'commander';
+
+import { ExitCode, InputFileError, UsageError } from '../errors.js';
+import { decodeBody, openLog, readLogLines } from '../log/index.js';
+import { requireSigningSecret } from '../secret.js';
+import { PREFIXED_SIGNATURE_HEADER, SIGNATURE_HEADER } from '../signature/index.js';
+import { diagnoseSignature, type Diagnosis } from '../verify/index.js';
+import type { Output } from '../ui/output.js';
+import { createOutput, type CliContext } from './context.js';
+import { readInputFile } from './input-files.js';
+import { collect, integerAtLeast } from './options.js';
+import { commandSettings } from './settings.js';
+
+interface VerifyFlags {
+  payload?: string;
+  signature?: string;
+  record?: string;
+  line?: number;
+  eventId?: string;
+  secret?: string[];
+  signaturePrefix?: string;
+}
+
+/** The body and signature to check, and where they came from. */
+interface Subject {
+  body: Buffer;
+  signature: string;
+  source: string;
+}
+
+export function verifyCommand(context: CliContext): Command {
+  return new Command('verify')
+    .description('check one payload and signature; for a mismatch, find the likely cause and its fix')
+    .option('--payload <file>', 'the body exactly as your endpoint received it (- reads stdin)')
+    .option('--signature <value>', 'the signature header value as received')
+    .option('--record <log>', 'take body and signature from a capture log of listen (the last record by default)')
+    .option('--line <n>', 'with --record: the record on line N', integerAtLeast(1))
+    .option('--event-id <id>', 'with --record: the last record of this event id')
+    .option('--secret <secret>', 'secret to check with; repeat for rotation (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
+    .option('--signature-prefix <text>', 'text expected before the hex signature, such as sha256= (default: none)')
+    .addHelpText('after', [
+      '',
+      'The check is exact: the value must be the lowercase hex HMAC-SHA256 of the body bytes, after the',
+      'configured prefix. When it fails, verify tries the usual culprits and says which one makes it pass:',
+      'a body re-serialised after parsing (whitespace, key order, escaping), a trailing newline added or',
+      'removed, a secret with stray whitespace, a sha256= prefix, upper case, a truncated value, or a match',
+      'under another of several secrets.',
+      '',
+      'Examples:',
+      '  $ pllay-hooks verify --payload body.json --signature 3f1c…e9 --secret whsec_test_123',
+      '  $ pllay-hooks verify --record .pllay-hooks/capture.ndjson --event-id evt_1Qm7ZpX2cT9vLr4K',
+      '  $ pllay-hooks verify --payload - --signature "$SIG" --secret "$NEW" --secret "$OLD" --json < body.json',
+      '',
+      'Exits 0 for a valid signature, 1 for an invalid one, 2 for bad usage or an unreadable file.',
+    ].join('\n'))
+    .action(async (flags: VerifyFlags, command: Command) => {
+      const output = createOutput(context, command);
+      const { values } = await commandSettings(
+        context,
+        command,
+        output,
+        { secrets: flags.secret, 'signature.prefix': flags.signaturePrefix },
+        { secrets: '--secret', 'signature.prefix': '--signature-prefix' },
+      );
+      const secrets = values.secrets;
+      requireSigningSecret({ secrets });
+
+      const subject = await readSubject(context, flags);
+      const diagnosis = diagnoseSignature({ ...subject, secrets, prefix: values['signature.prefix'] });
+      renderDiagnosis(output, subject, diagnosis);
+      context.exitCode = diagnosis.valid ? ExitCode.ok : ExitCode.failure;
+    });
+}
+
+async function readSubject(context: CliContext, flags: VerifyFlags): Promise<Subject> {
+  if (flags.record !== undefined) {
+    if (flags.payload !== undefined || flags.signature !== undefined) {
+      throw new UsageError('E_VERIFY_INPUT', '--record takes the body and signature from the log, so it cannot be combined with --payload or --signature');
+    }
+    return readRecord(flags.record, flags);
+  }
+
+  if (flags.payload === undefined || flags.signature === undefined) {
+    throw new UsageError(
+      'E_VERIFY_INPUT',
+      'verify needs a body and a signature',
+      'pass --payload FILE and --signature VALUE, or --record LOG to take both from a capture log',
+    );
+  }
+  const body = flags.payload === '-' ? await readStdin(context.stdin) : readInputFile(flags.payload, '--payload');
+  return { body, signature: flags.signature, source: flags.payload === '-' ? 'stdin' : flags.payload };
+}
+
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) {
+    chunks.push(Buffer.from(chunk as Buffer));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Finds the record to check in a capture log: by line, by event id, or the last capture record. */
+async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
+  let chosen: { line: number; record: Record<string, unknown> } | undefined;
+
+  const stream = openLog(path);
+  try {
+    for await (const entry of readLogLines(stream)) {
+      if ('error' in entry || typeof entry.value !== 'object' || entry.value === null) {
+        continue;
+      }
+      const record = entry.value as Record<string, unknown>;
+      if (isRequested(entry.line, record, flags)) {
+        chosen = { line: entry.line, record };
+      }
+    }
+  } catch (error) {
+    throw new InputFileError('E_FILE_UNREADABLE', path, `cannot read --record file ${path}: ${(error as Error).message}`, error);
+  }
+
+  if (chosen === undefined) {
+    throw new InputFileError('E_RECORD_NOT_FOUND', path, `no record ${describeRequest(flags)} in ${path}`);
+  }
+  return subjectOfRecord(chosen.record, `${path}:${chosen.line}`);
+}
+
+/** True for the record that --line or --event-id names, or for any capture record without them. */
+function isRequested(line: number, record: Record<string, unknown>, flags: VerifyFlags): boolean {
+  if (flags.line !== undefined) {
+    return line === flags.line;
+  }
+  if (flags.eventId !== undefined) {
+    return record.event_id === flags.eventId;
+  }
+  return record.kind === 'capture';
+}
+
+function describeRequest(flags: VerifyFlags): string {
+  if (flags.line !== undefined) {
+    return `on line ${flags.line}`;
+  }
+  if (flags.eventId !== undefined) {
+    return `for event ${flags.eventId}`;
+  }
+  return 'of kind capture';
+}
+
+function subjectOfRecord(record: Record<string, unknown>, where: string): Subject {
+  const body = decodeBody(record);
+  const headers = (typeof record.headers === 'object' && record.headers !== null ? record.headers : {}) as Record<string, unknown>;
+  const names = [record.signature_header, SIGNATURE_HEADER, PREFIXED_SIGNATURE_HEADER].filter((name): name is string => typeof name === 'string');
+  const header = names.map((name) => headers[name.toLowerCase()]).find((value) => value !== undefined);
+  const signature = Array.isArray(header) ? header[0] : header;
+
+  if (body === undefined) {
+    throw new UsageError('E_RECORD_NO_BODY', `the record at ${where} has no body to check`);
+  }
+  if (typeof signature !== 'string') {
+    throw new UsageError(
+      'E_RECORD_NO_SIGNATURE',
+      `the record at ${where} has no signature header`,
+      record.kind === 'delivery' ? 'delivery records hold what pllay-hooks sent; pick a capture record of listen' : 'the request arrived unsigned',
+    );
+  }
+  return { body, signature, source: where };
+}
+
+function renderDiagnosis(output: Output, subject: Subject, diagnosis: Diagnosis): void {
+  output.data({
+    valid: diagnosis.valid,
+    reason: diagnosis.reason,
+    source: subject.source,
+    secret_fingerprint: diagnosis.secretFingerprint ?? null,
+    explained: diagnosis.explained,
+    findings: diagnosis.findings,
+    expected: diagnosis.expected,
+  });
+
+  const style = output.style;
+  if (diagnosis.valid) {
+    output.result(`${style.green('✔ valid')}: the signature matches the body under secret ${diagnosis.secretFingerprint}`);
+  } else {
+    output.result(`${style.red('✖ invalid')}: ${diagnosis.reason}`);
+  }
+
+  if (diagnosis.explained) {
+    output.result(`\nLikely cause: with ${diagnosis.findings.length === 1 ? 'this change' : 'these changes'} it matches under secret ${diagnosis.secretFingerprint}.`);
+  }
+  for (const finding of diagnosis.findings) {
+    output.result(`  ${style.yellow('•')} ${finding.explanation}`);
+    output.result(`    ${style.dim('fix:')} ${finding.fix}`);
+  }
+
+  if (!diagnosis.valid && !diagnosis.explained) {
+    output.result(`  expected  ${diagnosis.expected}  ${style.dim('(the body as given, under the first secret)')}`);
+    output.result(`  received  ${subject.signature}`);
+    output.result('Check that the secret is the one of this endpoint, and that the body is the raw bytes it received.');
+  }
+}

@@ -1,0 +1,34 @@
+/** What a completion script completes: commands, their options, and the values of some. */
+export interface CompletionSpec {
+  program: string;
+  globalOptions: OptionSpec[];
+  commands: CommandSpec[];
+  eventTypes: ReadonlyArray<{ type: string; description: string }>;
+  shells: readonly string[];
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  options: OptionSpec[];
+  /** What the positional arguments are. */
+  argument: 'event-types' | 'shells' | 'files' | 'none';
+}
+
+export interface OptionSpec {
+  /** Short and long forms, such as `['-c', '--config']`. */
+  names: string[];
+  description: string;
+  /** `none` for a switch; `file` for a path; `text` for any other value. */
+  value: 'none' | 'file' | 'text';
+}
+
+/** Names of the options, long and short, that take a value of the kind given. */
+export function optionNames(options: readonly OptionSpec[], value?: OptionSpec['value']): string[] {
+  return options.filter((option) => value === undefined || option.value === value).flatMap((option) => option.names);
+}
+
+/** Names of the options that take any value. */
+export function valueOptionNames(options: readonly OptionSpec[]): string[] {
+  return options.filter((option) => option.value !== 'none').flatMap((option) => option.names);
+}

@@ -1,0 +1,2 @@
+export * from './diagnose.js';
+export type { Finding, FindingCode } from './findings.js';
