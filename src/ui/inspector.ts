@@ -13,7 +13,8 @@ export interface InspectorAnnouncement {
 
 /** Prints where the inspector is, and what it loaded from the log. */
 export function announceInspector(output: Output, announcement: InspectorAnnouncement): void {
-  // A browser cannot open the wildcard address, so the page is shown on the loopback one.
+  // The wildcard address is where the server listens, not one to connect to, so the page is shown on
+  // the loopback address.
   const base = announcement.serverUrl.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
   const url = `${base}${INSPECTOR_PREFIX}`;
   output.data({ event: 'inspector', url });

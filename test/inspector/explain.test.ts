@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
 
 import { explainVerdict } from '../../src/inspector/explain.js';
@@ -78,5 +80,34 @@ describe('verdict explanation', () => {
 
     expect(lines[0]).toContain('is a well-formed digest, but not the HMAC-SHA256 of these body bytes');
     expect(lines[1]).toContain('another secret');
+  });
+
+  it('names the likely cause', () => {
+    const secret = 'whsec_test_explain';
+    const signed = '{"id":"evt_1","type":"payment.succeeded"}';
+    const lines = explainVerdict(
+      record({
+        signature: 'invalid',
+        signature_header: 'pllay-signature',
+        headers: { 'pllay-signature': createHmac('sha256', secret).update(signed).digest('hex') },
+        body: `${signed}\n`,
+      }),
+      { secrets: [secret] },
+    );
+
+    expect(lines[2]).toMatch(/^Likely cause: with this change, it matches under the secret with fingerprint [0-9a-f]{8}\.$/);
+    expect(lines[3]).toMatch(/^The body ends with a line break that was not signed .*\. Fix: verify the exact bytes .+\.$/);
+  });
+
+  it('gives the expected signature otherwise', () => {
+    const secret = 'whsec_test_explain';
+    const lines = explainVerdict(
+      record({ signature: 'invalid', signature_header: 'pllay-signature', headers: { 'pllay-signature': 'a'.repeat(64) } }),
+      { secrets: [secret] },
+    );
+
+    expect(lines[2]).toBe(
+      `No usual cause explains it. Under the first secret, these body bytes would carry ${createHmac('sha256', secret).update('{}').digest('hex')}.`,
+    );
   });
 });

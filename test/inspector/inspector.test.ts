@@ -310,6 +310,18 @@ describe('inspector replay', () => {
     expect(target.requests[0]!.headers['pllay-signature']).toBe('f'.repeat(64));
   });
 
+  it('signs with the configured header', async () => {
+    const target = await app();
+    const running = await start({ signatureHeader: 'x-signature', signaturePrefix: 'v1=' });
+    await capture(running);
+
+    const detail = JSON.parse((await api(running, 'events/1')).body) as { replay: Record<string, unknown> };
+    await replay(running, 1, { url: target.url });
+
+    expect(detail.replay.fresh_signature).toEqual({ header: 'x-signature', value: `v1=${signature(BODY)}` });
+    expect(target.requests[0]!.headers['x-signature']).toBe(`v1=${signature(BODY)}`);
+  });
+
   it('defaults to the forward target', async () => {
     const target = await app();
     const running = await start({ forwardTarget: new URL(`${target.url}/hooks`) });
