@@ -35,6 +35,12 @@ export interface CaptureServerOptions {
   /** Passes each captured request on to an app and logs its response as a delivery record. */
   forwarder?: Forwarder;
   onEvent?: (event: CaptureEvent) => void;
+  /**
+   * Sees each request first, and returns true when it responded to it, as
+   * the inspector does under its reserved path. Without it, requests go
+   * straight to capture.
+   */
+  intercept?: (request: IncomingMessage, response: ServerResponse) => boolean;
 }
 
 /** What the capture server reports to its caller, which chooses how to show it. */
@@ -95,9 +101,19 @@ type PendingForwards = Set<Promise<void>>;
 
 function buildServer(options: CaptureServerOptions): { server: Server; forwards: PendingForwards } {
   const forwards: PendingForwards = new Set();
-  const server = createServer((request, response) => {
+  const receive = (request: IncomingMessage, response: ServerResponse): void => {
     handleRequest(request, response, options, forwards);
-  });
+  };
+  const intercept = options.intercept;
+  const server = createServer(
+    intercept === undefined
+      ? receive
+      : (request, response) => {
+          if (!intercept(request, response)) {
+            receive(request, response);
+          }
+        },
+  );
 
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;

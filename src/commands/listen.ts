@@ -1,14 +1,16 @@
 import { Command } from 'commander';
 
 import { DEFAULT_FORWARD_TIMEOUT_MS, Forwarder } from '../capture/forward.js';
-import { startCaptureServer } from '../capture/server.js';
+import { startCaptureServer, type CaptureEvent } from '../capture/server.js';
 import type { FlagValues, SettingValues } from '../config/index.js';
 import { DEFAULT_WEBHOOK_PATH, normalizeTarget } from '../delivery/target.js';
 import { ExitCode, PllayError, UsageError } from '../errors.js';
+import { INSPECTOR_PREFIX, Inspector, startInspectorServer, type RunningInspectorServer } from '../inspector/index.js';
 import { LogWriter } from '../log/index.js';
 import { SECRET_ENV } from '../secret.js';
 import { fingerprint } from '../signature/index.js';
 import { renderCaptureEvent } from '../ui/capture.js';
+import { announceInspector, renderInspectorEvent } from '../ui/inspector.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { collect, formatDurationFlag, parseByteSize, parseDuration, parseHeaderName, parsePort } from './options.js';
@@ -31,6 +33,8 @@ interface ListenFlags {
   forwardSync?: boolean;
   forwardInvalid?: boolean;
   forwardTimeout?: number;
+  ui?: boolean;
+  uiPort?: number;
 }
 
 /** Address, log and forward target of the server, after merging flags, environment and config. */
@@ -57,6 +61,8 @@ export function listenCommand(context: CliContext): Command {
     .option('--forward-sync', 'wait for the app and respond to the sender with its status and body (default: respond at once, forward in the background)')
     .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
     .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
+    .option('--ui', `serve a web inspector of the captured events at ${INSPECTOR_PREFIX} on the same host and port`)
+    .option('--ui-port <port>', 'serve the inspector on this port instead; 0 picks a free one (implies --ui)', parsePort)
     .addHelpText('after', [
       '',
       'Examples:',
@@ -65,12 +71,17 @@ export function listenCommand(context: CliContext): Command {
       '  $ pllay-hooks listen --secret whsec_new --secret whsec_old      (rotation: says which one matched)',
       '  $ pllay-hooks listen --json | jq \'select(.signature != "valid")\'',
       '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000',
+      '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000 --ui',
       '',
       'Answers 200 {"received":true} once the request is in the log. Stops on Ctrl-C or SIGTERM and exits 0.',
       'With --forward-to, the app\'s response is appended to the log as a delivery record of the event; a',
       'forward that is refused, times out or gets a 3xx, 4xx or 5xx is a failed delivery, which',
       '`pllay-hooks replay LOG --failed` sends again.',
       'Host, port, log, body limit, forward target and secrets can come from a config file (see: pllay-hooks config).',
+      '',
+      `With --ui, requests under ${INSPECTOR_PREFIX} go to the inspector instead of being captured. The page lists`,
+      'the events live, shows each body, its headers and its verdict, and replays an event with the backoff',
+      'of `pllay-hooks replay`, appending the delivery record to the log. It loads the end of the log at start.',
     ].join('\n'))
     .action(async (flags: ListenFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -111,6 +122,23 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
   const forwarder = createForwarder(settings, flags);
   const log = LogWriter.open(settings.log);
   const counts = { valid: 0, invalid: 0, missing: 0, unchecked: 0, rejected: 0, forwarded: 0, forwardFailed: 0 };
+  const render = (event: CaptureEvent): void => {
+    if (event.kind === 'captured') {
+      counts[event.record.signature]++;
+    } else if (event.kind === 'forwarded') {
+      counts[event.attempt.ok ? 'forwarded' : 'forwardFailed']++;
+    } else if (event.kind === 'too-large' || event.kind === 'aborted') {
+      counts.rejected++;
+    }
+    renderCaptureEvent(output, event, { printJson: flags.printJson === true, forwarding: forwarder !== undefined });
+  };
+
+  const signature = { header: values['signature.header'], prefix: values['signature.prefix'] };
+  const ui = await openInspector(output, flags, { log, secrets, forwarder, signature }).catch(async (error: unknown) => {
+    await log.close();
+    throw error;
+  });
+  const sharedPort = ui !== undefined && flags.uiPort === undefined;
   const server = await startCaptureServer({
     host: settings.host,
     port: settings.port,
@@ -121,38 +149,91 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
     signatureHeader: values['signature.header'],
     signaturePrefix: values['signature.prefix'],
     ...(forwarder ? { forwarder } : {}),
-    onEvent: (event) => {
-      if (event.kind === 'captured') {
-        counts[event.record.signature]++;
-      } else if (event.kind === 'forwarded') {
-        counts[event.attempt.ok ? 'forwarded' : 'forwardFailed']++;
-      } else if (event.kind === 'too-large' || event.kind === 'aborted') {
-        counts.rejected++;
-      }
-      renderCaptureEvent(output, event, { printJson: flags.printJson === true, forwarding: forwarder !== undefined });
+    ...(sharedPort ? { intercept: ui.inspector.handle } : {}),
+    // Without --ui the server reports to the terminal alone, so capture does no extra work.
+    onEvent: ui === undefined ? render : (event) => {
+      ui.inspector.publish(event);
+      render(event);
     },
   }).catch(async (error: NodeJS.ErrnoException) => {
     await forwarder?.close();
     await log.close();
-    throw listenFailure(error, settings);
+    throw listenFailure(error, { host: settings.host, port: settings.port, flag: '--port' });
+  });
+  const uiServer = await startUiServer(ui, settings, flags).catch(async (error: NodeJS.ErrnoException) => {
+    await server.close();
+    await forwarder?.close();
+    await log.close();
+    throw listenFailure(error, { host: settings.host, port: flags.uiPort ?? settings.port, flag: '--ui-port' });
   });
 
   // The signal handlers are installed before the URL is printed, because a script that sends
   // SIGINT as soon as it reads the URL must get the summary and exit 0, not the default kill.
   const stopped = waitForStopSignal();
   announce(output, server.url, settings, secrets, flags.forwardSync === true);
+  if (ui !== undefined) {
+    announceInspector(output, { serverUrl: uiServer?.url ?? server.url, host: settings.host, log: settings.log, history: ui.history });
+  }
   await stopped;
 
+  // The inspector ends its event streams first, because the server's close waits for open connections.
+  await ui?.inspector.close();
+  await uiServer?.close();
   await server.close();
   await forwarder?.close();
   await log.close();
   const total = counts.valid + counts.invalid + counts.missing + counts.unchecked;
   const forwards = forwarder ? ` Forwarded: ${counts.forwarded} accepted by the app, ${counts.forwardFailed} failed.` : '';
+  const replays = ui === undefined ? '' : ` Replayed from the inspector: ${ui.replays.delivered} delivered, ${ui.replays.failed} failed.`;
   output.info(
     `\nStopped. ${total} captured: ${counts.valid} valid, ${counts.invalid} invalid, ${counts.missing} missing, ` +
-      `${counts.unchecked} unchecked; ${counts.rejected} rejected before capture.${forwards} Log: ${log.path}`,
+      `${counts.unchecked} unchecked; ${counts.rejected} rejected before capture.${forwards}${replays} Log: ${log.path}`,
   );
   return ExitCode.ok;
+}
+
+interface OpenInspector {
+  inspector: Inspector;
+  history: { entries: number; skipped: number };
+  replays: { delivered: number; failed: number };
+}
+
+/** Creates the inspector with --ui or --ui-port, and loads the end of the log into it. */
+async function openInspector(
+  output: Output,
+  flags: ListenFlags,
+  options: { log: LogWriter; secrets: string[]; forwarder: Forwarder | undefined; signature: { header: string; prefix: string } },
+): Promise<OpenInspector | undefined> {
+  if (flags.ui !== true && flags.uiPort === undefined) {
+    return undefined;
+  }
+
+  const replays = { delivered: 0, failed: 0 };
+  const inspector = new Inspector({
+    log: options.log,
+    secrets: options.secrets,
+    signatureHeader: options.signature.header,
+    signaturePrefix: options.signature.prefix,
+    ...(options.forwarder ? { forwardTarget: options.forwarder.options.url } : {}),
+    onEvent: (event) => {
+      if (event.kind === 'replayed') {
+        replays[event.result.outcome === 'delivered' ? 'delivered' : 'failed']++;
+      }
+      renderInspectorEvent(output, event);
+    },
+  });
+  return { inspector, history: await inspector.loadHistory(), replays };
+}
+
+function startUiServer(
+  ui: OpenInspector | undefined,
+  settings: ListenSettings,
+  flags: ListenFlags,
+): Promise<RunningInspectorServer | undefined> {
+  if (ui === undefined || flags.uiPort === undefined) {
+    return Promise.resolve(undefined);
+  }
+  return startInspectorServer(ui.inspector, { host: settings.host, port: flags.uiPort });
 }
 
 function createForwarder(settings: ListenSettings, flags: ListenFlags): Forwarder | undefined {
@@ -194,17 +275,17 @@ function announce(output: Output, url: string, settings: ListenSettings, secrets
   }
 }
 
-function listenFailure(error: NodeJS.ErrnoException, settings: ListenSettings): Error {
+function listenFailure(error: NodeJS.ErrnoException, where: { host: string; port: number; flag: string }): Error {
   if (error.code === 'EADDRINUSE') {
-    return new PllayError('E_PORT_IN_USE', `port ${settings.port} on ${settings.host} is already in use`, {
+    return new PllayError('E_PORT_IN_USE', `port ${where.port} on ${where.host} is already in use`, {
       category: 'network',
-      hint: 'stop the other server, or pick another port with --port (0 picks a free one)',
+      hint: `stop the other server, or pick another port with ${where.flag} (0 picks a free one)`,
       cause: error,
     });
   }
-  return new PllayError('E_LISTEN_FAILED', `cannot listen on ${settings.host}:${settings.port}: ${error.message}`, {
+  return new PllayError('E_LISTEN_FAILED', `cannot listen on ${where.host}:${where.port}: ${error.message}`, {
     category: 'network',
-    hint: 'check --host and --port',
+    hint: `check --host and ${where.flag}`,
     cause: error,
   });
 }

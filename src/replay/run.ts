@@ -17,11 +17,8 @@ export type Signing =
   | { kind: 'secret'; secret: string; header?: string; prefix?: string }
   | { kind: 'keep' };
 
-export interface ReplayOptions {
-  inputs: readonly ReplayInput[];
-  selection: Selection;
-  /** Result of scanInputs over the same inputs and selection. */
-  scan: InputScan;
+/** How each event is delivered: where, signed how, and retried under which policy. */
+export interface EventDeliveryOptions {
   url: URL;
   signing: Signing;
   /** Extra request headers, such as those of --header. */
@@ -31,8 +28,6 @@ export interface ReplayOptions {
   timeoutMs?: number;
   /** Time allowed for the whole run, from its start. */
   deadlineMs?: number;
-  /** Events in flight at once; each event's own attempts stay in order. */
-  concurrency?: number;
   state?: ReplayState;
   /** Stops the run between attempts: no new attempt starts, pending waits end at once. */
   stopSignal?: AbortSignal;
@@ -40,6 +35,15 @@ export interface ReplayOptions {
   cancelSignal?: AbortSignal;
   clock?: Clock;
   onProgress?: (progress: ReplayProgress) => void;
+}
+
+export interface ReplayOptions extends EventDeliveryOptions {
+  inputs: readonly ReplayInput[];
+  selection: Selection;
+  /** Result of scanInputs over the same inputs and selection. */
+  scan: InputScan;
+  /** Events in flight at once; each event's own attempts stay in order. */
+  concurrency?: number;
   /** Called with each finished event before it is reported; a rejection ends the run. */
   onResult?: (result: EventResult) => Promise<void>;
 }
@@ -90,7 +94,7 @@ export interface ReplaySummary {
 }
 
 interface RunContext {
-  options: ReplayOptions;
+  options: EventDeliveryOptions;
   clock: Clock;
   dispatcher: Dispatcher;
   deadline: number | undefined;
@@ -158,6 +162,33 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplaySummar
   summary.notReached = summary.stopped ? Math.max(0, summary.selected - done) : 0;
   summary.durationMs = Math.round(clock.now() - started);
   return summary;
+}
+
+/**
+ * Sends one event as a replay run sends each of its events: signed the same
+ * way, retried under the same backoff policy, and over its own connection
+ * pool. The deadline, when set, counts from this call.
+ */
+export async function replayEvent(
+  event: LoggedEvent,
+  options: EventDeliveryOptions,
+): Promise<EventResult> {
+  const clock = options.clock ?? systemClock;
+  const context: RunContext = {
+    options,
+    clock,
+    dispatcher: await createDispatcher(),
+    deadline: options.deadlineMs === undefined ? undefined : clock.now() + options.deadlineMs,
+    baseHeaders: { ...options.headers },
+  };
+
+  try {
+    const result = await replayOne(event, context);
+    options.onProgress?.({ kind: 'result', result });
+    return result;
+  } finally {
+    await context.dispatcher.close();
+  }
 }
 
 async function replayOne(event: LoggedEvent, context: RunContext): Promise<EventResult> {

@@ -1,11 +1,13 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { EVENT_TYPE_NAMES } from '../../src/events/catalog.js';
-import { runCommand } from '../helpers/npm.js';
+import { npmEnv, runCommand } from '../helpers/npm.js';
 import { tempDir } from '../helpers/temp.js';
 
 // Packs dist/ as built before the run (`npm test` builds it first) with `npm pack`, installs the
@@ -24,6 +26,7 @@ const ALLOWED = [
   /^bin\/pllay-hooks\.js$/,
   /^dist\/.+\.(js|d\.ts)$/,
   /^fixtures\/[a-z]+\.[a-z]+\.json$/,
+  /^inspector\/(index\.html|inspector\.js|inspector\.css)$/,
 ];
 
 const ESM_CONSUMER = `
@@ -89,6 +92,38 @@ beforeAll(async () => {
 
 afterAll(() => project.remove());
 
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'close');
+    }
+  }
+});
+
+/** Starts the installed CLI's `listen --ui` and resolves with the inspector URL it prints. */
+async function startInstalledInspector(): Promise<string> {
+  const bin = join(installed, 'bin', 'pllay-hooks.js');
+  const child = spawn(process.execPath, [bin, 'listen', '--ui', '--port', '0', '--log', join(tmp, 'capture.ndjson')], {
+    cwd: project.path,
+    env: npmEnv({ TMPDIR: tmp }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+
+  let stdout = '';
+  for await (const chunk of child.stdout.setEncoding('utf8')) {
+    stdout += chunk as string;
+    const match = /^Inspector on (\S+)/m.exec(stdout);
+    if (match) {
+      return match[1]!;
+    }
+  }
+  throw new Error(`listen --ui exited without printing the inspector URL:\n${stdout}`);
+}
+
 function installedFiles(): string[] {
   return readdirSync(installed, { recursive: true, encoding: 'utf8' })
     .filter((path) => statSync(join(installed, path)).isFile())
@@ -122,6 +157,9 @@ describe('packed tarball', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toEqual(expect.arrayContaining(EVENT_TYPE_NAMES.map((type) => `fixtures/${type}.json`)));
+    expect(files).toEqual(
+      expect.arrayContaining(['inspector/index.html', 'inspector/inspector.js', 'inspector/inspector.css']),
+    );
   });
 
   it('ships declarations for every module', () => {
@@ -172,6 +210,20 @@ describe('installed package', () => {
       type: 'payment.succeeded',
       verdict: 'valid',
     });
+  });
+
+  it('serves the inspector page', async () => {
+    const url = await startInstalledInspector();
+
+    const page = await fetch(url);
+    const script = await fetch(`${url}inspector.js`);
+    const style = await fetch(`${url}inspector.css`);
+
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script src="inspector.js" defer></script>');
+    expect(script.status).toBe(200);
+    expect(await script.text()).toContain('EventSource');
+    expect(style.status).toBe(200);
   });
 
   // Every supported line (20.19 and later) loads ES modules with require(), so CommonJS
