@@ -170,7 +170,13 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
   // The signal handlers are installed before the URL is printed, because a script that sends
   // SIGINT as soon as it reads the URL must get the summary and exit 0, not the default kill.
   const stopped = waitForStopSignal();
-  announce(output, server.url, settings, secrets, flags.forwardSync === true);
+  announce(output, {
+    url: server.url,
+    settings,
+    secrets,
+    sync: flags.forwardSync === true,
+    rejectInvalid: flags.rejectInvalid === true,
+  });
   if (ui !== undefined) {
     announceInspector(output, { serverUrl: uiServer?.url ?? server.url, host: settings.host, log: settings.log, history: ui.history });
   }
@@ -257,7 +263,15 @@ function createForwarder(settings: ListenSettings, flags: ListenFlags): Forwarde
   });
 }
 
-function announce(output: Output, url: string, settings: ListenSettings, secrets: string[], sync: boolean): void {
+interface Announcement {
+  url: string;
+  settings: ListenSettings;
+  secrets: string[];
+  sync: boolean;
+  rejectInvalid: boolean;
+}
+
+function announce(output: Output, { url, settings, secrets, sync, rejectInvalid }: Announcement): void {
   output.data({ event: 'listening', url, log: settings.log });
   output.result(`Listening on ${output.style.bold(`${url}${DEFAULT_WEBHOOK_PATH}`)} (any POST path is captured)`);
 
@@ -269,7 +283,8 @@ function announce(output: Output, url: string, settings: ListenSettings, secrets
     output.result(`Forwarding to ${output.style.bold(normalizeTarget(settings.forwardTo).href)} ${mode}`);
   }
   if (secrets.length === 0) {
-    output.warn(`no secret: signatures cannot be checked and every event is logged as unchecked. Pass --secret, set ${SECRET_ENV}, or add "secretEnv" to a config file`);
+    const rejecting = rejectInvalid ? '; --reject-invalid has no effect, since nothing can be called invalid' : '';
+    output.warn(`no secret: signatures cannot be checked and every event is logged as unchecked${rejecting}. Pass --secret, set ${SECRET_ENV}, or add "secretEnv" to a config file`);
   } else {
     output.info(output.errorStyle.dim(`Verifying with ${secrets.map(fingerprint).join(', ')}; logging to ${settings.log}; Ctrl-C to stop`));
   }

@@ -252,5 +252,6 @@ describe('listen without a secret', () => {
 
     expect(response.status).toBe(200);
     expect(readNdjson(server.log)[0]!.signature).toBe('unchecked');
+    expect(server.cli.stderr()).toContain('--reject-invalid has no effect');
   });
 });
