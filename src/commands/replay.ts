@@ -29,8 +29,9 @@ import {
 } from '../ui/replay.js';
 import { createOutput, type CliContext } from './context.js';
 import { collect, formatDurationFlag, integerAtLeast, parseDuration } from './options.js';
+import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
-interface ReplayFlags {
+interface ReplayFlags extends TlsFlags {
   to?: string;
   secret?: string[];
   keepSignature?: boolean;
@@ -83,7 +84,7 @@ Exits 0 when every selected event was delivered, 1 when any failed, 2 for bad
 usage or an unreadable log, 130 when interrupted (Ctrl-C saves the state first).`;
 
 export function replayCommand(context: CliContext): Command {
-  return new Command('replay')
+  const command = new Command('replay')
     .description('send logged events again, with retries and backoff, until the app accepts them')
     .argument('<log...>', 'logs to read, in order; - reads standard input')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
@@ -169,7 +170,9 @@ export function replayCommand(context: CliContext): Command {
     .option(
       '--log <file>',
       'append a delivery record per event to FILE (NDJSON), readable by --failed',
-    )
+    );
+
+  return addTlsOptions(command, 'an https target')
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], flags: ReplayFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -186,6 +189,7 @@ async function runReplayCommand(
   const policy = backoffPolicy(flags);
   const url = normalizeTarget(requireTarget(flags.to));
   const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(context, output, flags);
+  const tls = tlsOptions(flags);
   const stop = new AbortController();
   const cancel = new AbortController();
   const view = { current: undefined as ReplayView | undefined };
@@ -203,6 +207,7 @@ async function runReplayCommand(
       headers: Object.fromEntries((flags.header ?? []).map(parseHeaderArgument)),
       policy,
       concurrency: flags.concurrency ?? 1,
+      ...(tls ? { tls } : {}),
       stopSignal: stop.signal,
       cancelSignal: cancel.signal,
       ...optional({

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 
 import type { Dispatcher } from 'undici';
 
@@ -18,6 +19,15 @@ export interface ClientOptions {
   connections?: number;
   /** Milliseconds to wait for the TCP (and TLS) connection. */
   connectTimeoutMs?: number;
+  tls?: TlsOptions;
+}
+
+/** How https targets are verified: `--insecure` and `--ca-cert FILE`. */
+export interface TlsOptions {
+  /** Accept any certificate, without verifying it. */
+  insecure?: boolean;
+  /** PEM certificates to trust besides Node's bundled certificate authorities. */
+  ca?: string;
 }
 
 /**
@@ -27,6 +37,7 @@ export interface ClientOptions {
  */
 export async function createDispatcher(options: ClientOptions = {}): Promise<Dispatcher> {
   const { Agent } = await loadUndici();
+  const tls = options.tls ?? {};
 
   return new Agent({
     connections: options.connections ?? null,
@@ -34,6 +45,8 @@ export async function createDispatcher(options: ClientOptions = {}): Promise<Dis
       autoSelectFamily: true,
       lookup: lookupWithLoopback,
       timeout: options.connectTimeoutMs ?? 10_000,
+      ...(tls.insecure ? { rejectUnauthorized: false } : {}),
+      ...(tls.ca === undefined ? {} : { ca: [...rootCertificates, tls.ca] }),
     },
     keepAliveTimeout: 4_000,
   });
@@ -47,10 +60,17 @@ const LOOPBACK_ADDRESSES: LookupAddress[] = [
 /**
  * Resolves `localhost` and `*.localhost` to both 127.0.0.1 and ::1, because
  * a hosts file may map the name to only one of them while the server listens
- * on the other. Every other name goes to the system resolver.
+ * on the other. Names under `.invalid` fail at once without a DNS query, as
+ * RFC 6761 section 6.4 asks. Every other name goes to the system resolver.
  */
 export const lookupWithLoopback: LookupFunction = (hostname, options, callback) => {
-  const name = hostname.toLowerCase();
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  if (name === 'invalid' || name.endsWith('.invalid')) {
+    const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+    error.code = 'ENOTFOUND';
+    process.nextTick(() => callback(error, '', 0));
+    return;
+  }
   if (name !== 'localhost' && !name.endsWith('.localhost')) {
     dnsLookup(hostname, options, callback);
     return;

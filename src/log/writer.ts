@@ -51,14 +51,14 @@ export class LogWriter {
     return this.appendLine(JSON.stringify(record));
   }
 
-  /** Appends one line that is already serialised JSON. */
+  /** Appends one line that is already serialised JSON. Rejects with E_LOG_WRITE_FAILED. */
   appendLine(line: string): Promise<void> {
     if (this.#failure) {
-      return Promise.reject(this.#failure);
+      return Promise.reject(writeFailed(this.path, this.#failure));
     }
 
     return new Promise((resolve, reject) => {
-      this.#stream.write(`${line}\n`, (error) => (error ? reject(error) : resolve()));
+      this.#stream.write(`${line}\n`, (error) => (error ? reject(writeFailed(this.path, error)) : resolve()));
     });
   }
 
@@ -72,4 +72,13 @@ export class LogWriter {
       this.#stream.end(() => resolve());
     });
   }
+}
+
+function writeFailed(path: string, error: Error): PllayError {
+  return new PllayError('E_LOG_WRITE_FAILED', `cannot write to the log file ${path}: ${error.message}`, {
+    category: 'filesystem',
+    exitCode: ExitCode.usage,
+    hint: 'free space on the disk or choose another path; the records before this one were written',
+    cause: error,
+  });
 }

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 
 import { deliver, DEFAULT_TIMEOUT_MS, type AttemptResult } from '../delivery/deliver.js';
 import { buildSignedHeaders, USER_AGENT } from '../delivery/headers.js';
-import { createDispatcher } from '../delivery/http.js';
+import { createDispatcher, type TlsOptions } from '../delivery/http.js';
 import { describeAttempt } from '../delivery/outcome.js';
 import { runPool } from '../delivery/pool.js';
 import { classifyFailure, retryDelay, type BackoffPolicy, type RetryDelay } from './backoff.js';
@@ -31,6 +31,7 @@ export interface ReplayOptions {
   deadlineMs?: number;
   /** Events in flight at once; each event's own attempts stay in order. */
   concurrency?: number;
+  tls?: TlsOptions;
   state?: ReplayState;
   /** Stops the run between attempts: no new attempt starts, pending waits end at once. */
   stopSignal?: AbortSignal;
@@ -119,7 +120,10 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplaySummar
   const context: RunContext = {
     options,
     clock,
-    dispatcher: await createDispatcher({ connections: concurrency }),
+    dispatcher: await createDispatcher({
+      connections: concurrency,
+      ...(options.tls ? { tls: options.tls } : {}),
+    }),
     deadline: options.deadlineMs === undefined ? undefined : started + options.deadlineMs,
     baseHeaders: { ...options.headers },
   };
