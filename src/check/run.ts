@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 
 import { deliver } from '../delivery/deliver.js';
-import { createDispatcher, type TlsOptions } from '../delivery/http.js';
+import { connectTimeoutFor, createDispatcher, type TlsOptions } from '../delivery/http.js';
 import { runPool } from '../delivery/pool.js';
 import { PllayError } from '../errors.js';
 import { EVENT_TYPE_NAMES } from '../events/catalog.js';
@@ -76,7 +76,11 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
   options.onStart?.({ types: setup.types, requests: requestCount });
   const started = performance.now();
 
-  const dispatcher = await createDispatcher({ connections: concurrency, ...(options.tls ? { tls: options.tls } : {}) });
+  const dispatcher = await createDispatcher({
+    connections: concurrency,
+    connectTimeoutMs: connectTimeoutFor(timeoutMs),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   try {
     await warmUp(options.url, setup, { dispatcher, timeoutMs });
     await runPool(sequencesOf(plans), concurrency, async ({ checkIndex, sequenceIndex, requests }) => {

@@ -30,6 +30,18 @@ export interface TlsOptions {
   ca?: string;
 }
 
+/** Longest time to wait for a connection, whatever the delivery timeout. */
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Returns the connect timeout for a delivery timeout: half of it, at most
+ * 10 s. It is shorter than the delivery timeout so that a target that never
+ * accepts the connection is reported as such, not as a slow response.
+ */
+export function connectTimeoutFor(timeoutMs: number): number {
+  return Math.max(1, Math.min(MAX_CONNECT_TIMEOUT_MS, Math.floor(timeoutMs / 2)));
+}
+
 /**
  * Creates the connection pool used for deliveries. `localhost` resolves to
  * both loopback addresses, and happy-eyeballs address selection tries each in
@@ -44,7 +56,7 @@ export async function createDispatcher(options: ClientOptions = {}): Promise<Dis
     connect: {
       autoSelectFamily: true,
       lookup: lookupWithLoopback,
-      timeout: options.connectTimeoutMs ?? 10_000,
+      timeout: options.connectTimeoutMs ?? MAX_CONNECT_TIMEOUT_MS,
       ...(tls.insecure ? { rejectUnauthorized: false } : {}),
       ...(tls.ca === undefined ? {} : { ca: [...rootCertificates, tls.ca] }),
     },

@@ -4,9 +4,9 @@ import { envelopeIdentity } from '../events/envelope.js';
 import { tryParseJson } from '../json.js';
 import { generateEvent, type GenerateOptions } from '../events/generate.js';
 import { encodeBody, type DeliveryRecord, type LogWriter } from '../log/index.js';
-import { deliver, type AttemptResult } from './deliver.js';
+import { DEFAULT_TIMEOUT_MS, deliver, type AttemptResult } from './deliver.js';
 import { buildSignedHeaders } from './headers.js';
-import { createDispatcher, type TlsOptions } from './http.js';
+import { connectTimeoutFor, createDispatcher, type TlsOptions } from './http.js';
 import { attemptRecord } from './outcome.js';
 import { runPool } from './pool.js';
 
@@ -58,6 +58,7 @@ export async function sendEvents(options: SendOptions): Promise<SendSummary> {
   const concurrency = options.concurrency ?? 1;
   const dispatcher = await createDispatcher({
     connections: concurrency,
+    connectTimeoutMs: connectTimeoutFor(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     ...(options.tls ? { tls: options.tls } : {}),
   });
   const started = performance.now();

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 
 import { deliver, DEFAULT_TIMEOUT_MS, type AttemptResult } from '../delivery/deliver.js';
 import { buildSignedHeaders, USER_AGENT } from '../delivery/headers.js';
-import { createDispatcher, type TlsOptions } from '../delivery/http.js';
+import { connectTimeoutFor, createDispatcher, type TlsOptions } from '../delivery/http.js';
 import { describeAttempt } from '../delivery/outcome.js';
 import { runPool } from '../delivery/pool.js';
 import { classifyFailure, retryDelay, type BackoffPolicy, type RetryDelay } from './backoff.js';
@@ -122,6 +122,7 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplaySummar
     clock,
     dispatcher: await createDispatcher({
       connections: concurrency,
+      connectTimeoutMs: connectTimeoutFor(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
       ...(options.tls ? { tls: options.tls } : {}),
     }),
     deadline: options.deadlineMs === undefined ? undefined : started + options.deadlineMs,
