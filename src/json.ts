@@ -45,7 +45,7 @@ export function describeJsonError(text: string, error: unknown): { where: string
   const offset = jsonErrorOffset(text);
   const message = error instanceof Error ? error.message : String(error);
   const reason = message
-    .replace(/, ".*" is not valid JSON$/s, '')
+    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
     .replace(/ in JSON at position \d+.*$/s, '');
 
   if (offset === undefined) {

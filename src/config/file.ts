@@ -49,7 +49,13 @@ export interface ConfigFileContents {
  */
 export async function loadConfigFile(options: { cwd: string; explicitPath?: string | undefined }): Promise<ConfigFileContents | undefined> {
   const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES, searchStrategy: 'global', cache: false });
+  // An empty file is reported rather than skipped, because it is more often a mistake than intended.
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'global',
+    cache: false,
+    ignoreEmptySearchPlaces: false,
+  });
 
   if (options.explicitPath !== undefined) {
     const path = resolve(options.cwd, options.explicitPath);
@@ -68,7 +74,7 @@ export async function loadConfigFile(options: { cwd: string; explicitPath?: stri
   return { path: result.filepath, contents: nonEmpty(result, result.filepath) };
 }
 
-/** Rejects an empty config file, which sets nothing and is more often a mistake than intended. */
+/** Rejects an empty config file, which sets nothing. */
 function nonEmpty(result: { config: unknown; isEmpty?: boolean } | null, path: string): unknown {
   if (result === null || result.isEmpty === true) {
     throw new ConfigError('E_CONFIG_EMPTY', path, `the config file ${path} is empty`, {

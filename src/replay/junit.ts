@@ -65,6 +65,9 @@ export class JunitReport {
     }
     this.#folder = makeTempDir('pllay-hooks-report-');
     this.#cases = createWriteStream(join(this.#folder, 'cases.xml'));
+    // A failed write is reported through the callback of `add`; without a listener the
+    // stream's error event would end the process.
+    this.#cases.on('error', () => undefined);
   }
 
   /** Adds the test case of one event. */

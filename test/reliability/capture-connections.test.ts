@@ -6,7 +6,7 @@ import { afterEach, expect } from 'vitest';
 
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { sendRaw } from '../helpers/http.js';
-import { startListen, type RunningListen } from '../helpers/listen.js';
+import { startListen } from '../helpers/listen.js';
 import { tempDir } from '../helpers/temp.js';
 import { hmac, logRecords, originOf, rawExchange, sharedListen, waitUntil } from './helpers.js';
 import { reliabilitySection } from './suite.js';

@@ -335,6 +335,11 @@ export const SECTIONS: ReliabilitySection[] = [
         expected: 'exit 2 naming the state file; no report and no `.partial` file left',
       },
       {
+        id: 'report-write',
+        title: 'report write fails mid-run',
+        expected: 'exit 2 naming the report; no report and no `.partial` file left',
+      },
+      {
         id: 'temp-missing',
         title: 'TMPDIR missing for demo',
         expected: 'exit 2 naming the folder and TMPDIR; no stack trace',

@@ -101,8 +101,8 @@ async function forwardOnce(url: string, timeout: string, folder: string): Promis
   const body = envelope('evt_forward');
   const response = await sendRaw(`${server.url}/webhooks/pllay`, { body, headers: { 'pllay-signature': hmac(body) } });
   await waitUntil(() => events.some((event) => event.kind === 'forwarded'), 30_000);
-  const forwarded = events.find((event) => event.kind === 'forwarded');
-  return { forwarded: forwarded!.kind === 'forwarded' ? forwarded.delivery : (undefined as never), senderStatus: response.status };
+  const forwarded = events.find((event) => event.kind === 'forwarded') as Extract<CaptureEvent, { kind: 'forwarded' }>;
+  return { forwarded: forwarded.delivery, senderStatus: response.status };
 }
 
 function parseMs(value: string): number {
