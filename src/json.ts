@@ -7,7 +7,7 @@ export function tryParseJson(input: Buffer | string): unknown {
   }
 }
 
-/** What a JSON scanner expects next. */
+/** The next token that a JSON scanner expects. */
 type Expectation = 'value' | 'key' | 'key-or-end' | 'colon' | 'comma-or-end' | 'value-or-end' | 'nothing';
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;

@@ -318,7 +318,7 @@ function rejectEncoding(
   rejectAndClose(request, response, 415, { error }, { 'accept-encoding': 'identity' });
 }
 
-/** Answers before the body is read, then closes the connection instead of reading the rest. */
+/** Responds before the body is read, then closes the connection instead of reading the rest. */
 function rejectAndClose(
   request: IncomingMessage,
   response: ServerResponse,

@@ -124,7 +124,7 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
   const timeouts = listenTimeouts(values);
 
   const forwarder = createForwarder(settings, flags);
-  // The log is opened before the port, so that an unwritable log fails at start; when the port
+  // The log is opened before the port, so that an unwritable log fails at start. When the port
   // then fails, the empty log file and the folders made for it are removed again.
   const newLog = noteNewFile(settings.log);
   const log = LogWriter.open(settings.log);

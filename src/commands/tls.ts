@@ -16,7 +16,7 @@ export function addTlsOptions(command: Command, target: string): Command {
     .option('--ca-cert <file>', `also trust the PEM certificates in FILE when verifying ${target}`);
 }
 
-/** Reads the TLS flags; exits 2 when the --ca-cert file cannot be read or holds no certificate. */
+/** Reads the TLS flags; exits 2 when the --ca-cert file cannot be read or contains no certificate. */
 export function tlsOptions(flags: TlsFlags): TlsOptions | undefined {
   if (flags.insecure && flags.caCert !== undefined) {
     throw new UsageError(
@@ -37,7 +37,7 @@ export function tlsOptions(flags: TlsFlags): TlsOptions | undefined {
     throw new InputFileError(
       'E_CA_CERT_INVALID',
       flags.caCert,
-      `--ca-cert file ${flags.caCert} holds no PEM certificate: expected a "-----BEGIN CERTIFICATE-----" block`,
+      `--ca-cert file ${flags.caCert} contains no PEM certificate: expected a "-----BEGIN CERTIFICATE-----" block`,
     );
   }
   return { ca: pem };

@@ -22,7 +22,7 @@ export interface ClientOptions {
   tls?: TlsOptions;
 }
 
-/** How https targets are verified: `--insecure` and `--ca-cert FILE`. */
+/** Certificate checks of https targets, as set by `--insecure` and `--ca-cert FILE`. */
 export interface TlsOptions {
   /** Accept any certificate, without verifying it. */
   insecure?: boolean;
@@ -30,7 +30,7 @@ export interface TlsOptions {
   ca?: string;
 }
 
-/** Longest time to wait for a connection, whatever the delivery timeout. */
+/** Maximum time to wait for a connection, whatever the delivery timeout. */
 const MAX_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
@@ -73,7 +73,7 @@ const LOOPBACK_ADDRESSES: LookupAddress[] = [
  * Resolves `localhost` and `*.localhost` to both 127.0.0.1 and ::1, because
  * a hosts file may map the name to only one of them while the server listens
  * on the other. Names under `.invalid` fail at once without a DNS query, as
- * RFC 6761 section 6.4 asks. Every other name goes to the system resolver.
+ * RFC 6761 section 6.4 requires. Every other name goes to the system resolver.
  */
 export const lookupWithLoopback: LookupFunction = (hostname, options, callback) => {
   const name = hostname.toLowerCase().replace(/\.$/, '');

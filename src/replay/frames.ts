@@ -171,9 +171,9 @@ class Framer {
 
   /**
    * Reads a line on its own when it shows that the array was cut short, as
-   * when a writer died and a later one appended: a line that does not start
+   * when a writer died and a later one appended. Such a line does not start
    * with `,` or `]` where only those may follow (after a whole element), or
-   * a whole JSON object where an element goes on.
+   * is a whole JSON object where an element goes on.
    */
   *#resumeAfterCutArray(splitter: ArraySplitter, line: Line): Generator<Frame, boolean> {
     const first = trimJsonSpace(line.text)[0];
@@ -332,8 +332,8 @@ class ArraySplitter {
   }
 
   /**
-   * Whether the element read so far is a whole JSON value by itself. Only
-   * an element whose brackets are all closed is parsed to find out.
+   * Returns whether the element read so far is a whole JSON value by
+   * itself. Only an element whose brackets are all closed is parsed.
    */
   pendingIsWhole(): boolean {
     const closed = this.#state.depth === 1 && !this.#state.inString;

@@ -41,7 +41,7 @@ export function escapeXml(text: string): string {
  * dashboards. Test cases go to a temporary file as events finish, so a long
  * run keeps none of them in memory. `finish` then writes the root elements
  * with their totals around the test cases, and moves the report into place,
- * so the path holds either a whole report or nothing new: a run that fails
+ * so the path contains either a whole report or nothing new: a run that fails
  * before `finish` leaves no file behind.
  */
 export class JunitReport {

@@ -26,7 +26,7 @@ async function captureSigned(
   return { status: response.status, record: records.at(-1)! };
 }
 
-/** A request head for a raw connection. */
+/** Builds a request head for a raw connection. */
 function head(headers: Record<string, string | number>): string {
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
   return ['POST /webhooks/pllay HTTP/1.1', 'host: 127.0.0.1', ...lines, '', ''].join('\r\n');

@@ -23,7 +23,7 @@ afterEach(async () => {
   }
 });
 
-/** The bytes of a request head, one string each, to be sent a byte at a time. */
+/** Returns the bytes of a request head, one string each, to be sent a byte at a time. */
 function slowHead(): string[] {
   return [...`POST /webhooks/pllay HTTP/1.1\r\nhost: 127.0.0.1\r\nx-padding: ${'p'.repeat(40)}\r\n\r\n`];
 }
@@ -81,10 +81,10 @@ section.test('timeouts-config', async () => {
   const pieces = slowHead();
 
   const exchange = await rawExchange(running.url, { pieces, pauseMs: 50, closeAfterMs: 10_000 });
-  const shown = await runCli(['config', '--config', config, '--json']);
+  const configOutput = await runCli(['config', '--config', config, '--json']);
 
   expectCutOff(exchange, pieces.length);
-  expect(JSON.parse(shown.stdout)).toMatchObject({
+  expect(JSON.parse(configOutput.stdout)).toMatchObject({
     settings: {
       'listen.headersTimeout': { value: 500, source: 'file' },
       'listen.requestTimeout': { value: 1000, source: 'file' },

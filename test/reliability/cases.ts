@@ -325,6 +325,11 @@ export const SECTIONS: ReliabilitySection[] = [
         expected: 'exit 2 and no log file created',
       },
       {
+        id: 'send-log-write',
+        title: 'send --log write fails mid-run',
+        expected: 'exit 2 naming the log file; no delivery starts after the failure',
+      },
+      {
         id: 'replay-outputs',
         title: 'replay failing at start',
         expected: 'exit 2; no state, log or report file is left behind',

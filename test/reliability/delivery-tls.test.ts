@@ -17,14 +17,14 @@ let certificate: Certificate;
 let folder: string;
 
 beforeAll(() => {
-  const made = tempDir();
-  folder = made.path;
+  const temp = tempDir();
+  folder = temp.path;
   const generated = makeCertificate(folder);
   if (generated === undefined) {
     throw new Error('openssl must be on the PATH to make the test certificate');
   }
   certificate = generated;
-  return () => made.remove();
+  return () => temp.remove();
 });
 
 afterEach(async () => {

@@ -25,9 +25,9 @@ afterEach(async () => {
 });
 
 function folder(): string {
-  const made = tempDir();
-  cleanups.push(() => made.remove());
-  return made.path;
+  const temp = tempDir();
+  cleanups.push(() => temp.remove());
+  return temp.path;
 }
 
 function envelope(id: string): string {
@@ -103,7 +103,7 @@ section.test('kill', async () => {
       }
     }
   });
-  await waitUntil(() => acknowledged.length >= 1000);
+  await waitUntil(() => acknowledged.length >= 1000, 20_000);
   running.cli.child.kill('SIGKILL');
   killed = true;
   await Promise.all(senders);

@@ -47,12 +47,12 @@ export function logRecords(path: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** The origin of a listen URL: http://127.0.0.1:PORT without the path. */
+/** Returns the origin of a listen URL: http://127.0.0.1:PORT without the path. */
 export function originOf(url: string): string {
   return new URL(url).origin;
 }
 
-/** Returns whether a listen process still runs and answers its health check. */
+/** Returns whether a listen process still runs and responds to its health check. */
 export async function isServing(listen: RunningListen): Promise<boolean> {
   const running = listen.cli.child.exitCode === null && listen.cli.child.signalCode === null;
   const health = await sendRaw(`${originOf(listen.url)}/health`, { method: 'GET' });

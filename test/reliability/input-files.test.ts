@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, expect } from 'vitest';
@@ -22,9 +22,9 @@ afterEach(async () => {
 });
 
 function folder(): string {
-  const made = tempDir();
-  cleanups.push(() => made.remove());
-  return made.path;
+  const temp = tempDir();
+  cleanups.push(() => temp.remove());
+  return temp.path;
 }
 
 async function target(): Promise<TestServer> {
@@ -213,7 +213,7 @@ section.test('ca-cert', async () => {
 
   const result = await runCli(sendArgs(await target(), '--ca-cert', paths['ca.pem']!));
 
-  return expectUsageError(result, `--ca-cert file ${paths['ca.pem']} holds no PEM certificate`, paths.folder);
+  return expectUsageError(result, `--ca-cert file ${paths['ca.pem']} contains no PEM certificate`, paths.folder);
 });
 
 section.test('send-log', async () => {
@@ -226,6 +226,19 @@ section.test('send-log', async () => {
   expect(badValue.code).toBe(2);
   expect(existsSync(log)).toBe(false);
   return `--count zero and an unknown type: exit ${badValue.code} and ${badType.code}; no log file created`;
+});
+
+section.test('send-log-write', async () => {
+  const base = folder();
+  const server = await target();
+  const log = join(base, 'send.ndjson');
+
+  const result = await runLimited(['send', '--all', '--count', '10', '--to', server.url, '--secret', SECRET, '--log', log]);
+  const logged = readFileSync(log, 'utf8').split('\n').length - 1;
+
+  expect(server.requests.length).toBeLessThan(130);
+  expect(server.requests.length).toBeLessThanOrEqual(logged + 1);
+  return expectUsageError(result, `cannot write to the log file ${log}: EFBIG`, base);
 });
 
 section.test('replay-outputs', async () => {

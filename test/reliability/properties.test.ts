@@ -203,15 +203,15 @@ async function frames(text: string, cuts: number[]): Promise<Frame[]> {
   return found;
 }
 
-/** Whether `wanted` appears in `values` in the same order, with other values allowed between. */
-function isSubsequence(wanted: unknown[], values: unknown[]): boolean {
+/** Returns whether `expected` appears in `values` in the same order, with other values allowed between. */
+function isSubsequence(expected: unknown[], values: unknown[]): boolean {
   let next = 0;
   for (const value of values) {
-    if (next < wanted.length && JSON.stringify(value) === JSON.stringify(wanted[next])) {
+    if (next < expected.length && JSON.stringify(value) === JSON.stringify(expected[next])) {
       next++;
     }
   }
-  return next === wanted.length;
+  return next === expected.length;
 }
 
 section.test('replay-reader', async () => {

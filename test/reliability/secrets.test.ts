@@ -34,9 +34,9 @@ afterEach(async () => {
 });
 
 function folder(): string {
-  const made = tempDir();
-  cleanups.push(() => made.remove());
-  return made.path;
+  const temp = tempDir();
+  cleanups.push(() => temp.remove());
+  return temp.path;
 }
 
 async function server(started: Promise<TestServer>): Promise<TestServer> {
@@ -45,7 +45,7 @@ async function server(started: Promise<TestServer>): Promise<TestServer> {
   return running;
 }
 
-/** Every file under a folder, with its text. */
+/** Reads every file under a folder, with its text. */
 function filesUnder(path: string): Array<{ path: string; text: string }> {
   return readdirSync(path, { recursive: true, encoding: 'utf8' })
     .map((name) => join(path, name))

@@ -40,7 +40,7 @@ function track(server: Server | ReturnType<typeof createTcpServer>): Set<Socket>
   return sockets;
 }
 
-/** An address where nothing listens: a server was started there and closed again. */
+/** Returns an address where nothing listens: a server was started there and closed again. */
 export async function refusingTarget(): Promise<FaultyTarget> {
   const server = createTcpServer();
   const port = await listening(server);
@@ -50,24 +50,24 @@ export async function refusingTarget(): Promise<FaultyTarget> {
 }
 
 /**
- * A listening socket whose accept queue is full, so that a new connection
- * is never accepted: a child process listens with a backlog of 1, blocks its
- * event loop so that it never calls accept, and a few connections fill the
- * queue. Later connection attempts hang in SYN-SENT until they time out.
+ * Starts a listening socket whose accept queue is full, so that a new
+ * connection is never accepted. A child process listens with a backlog of 1
+ * and blocks its event loop, so it never calls accept, and a few connections
+ * fill the queue. Later connection attempts hang in SYN-SENT until they time out.
  */
 export async function backloggedTarget(): Promise<FaultyTarget> {
+  // Writes to a pipe are synchronous on Linux, so the port is out before the event loop blocks.
   const script = [
     "const server = require('node:net').createServer();",
     "server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {",
     '  console.log(server.address().port);',
-    '  setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0), 50);',
+    '  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);',
     '});',
   ].join('\n');
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   await waitUntil(() => output.includes('\n'));
-  await new Promise((resolve) => setTimeout(resolve, 200));
 
   const port = Number(output.trim());
   const fillers = Array.from({ length: 6 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
@@ -86,7 +86,7 @@ export async function backloggedTarget(): Promise<FaultyTarget> {
   };
 }
 
-/** A TCP server that accepts every connection and never reads or writes. */
+/** Starts a TCP server that accepts every connection and never reads or writes. */
 export async function silentTarget(): Promise<FaultyTarget> {
   const server = createTcpServer();
   const sockets = track(server);
@@ -96,7 +96,7 @@ export async function silentTarget(): Promise<FaultyTarget> {
 
 export type Respond = (body: Buffer, response: import('node:http').ServerResponse, socket: Socket) => void;
 
-/** An HTTP server that reads each request body and lets `respond` misbehave. */
+/** Starts an HTTP server that reads each request body and lets `respond` misbehave. */
 export async function httpTarget(respond: Respond): Promise<FaultyTarget> {
   let count = 0;
   const server = createHttpServer((request, response) => {
@@ -113,8 +113,8 @@ export async function httpTarget(respond: Respond): Promise<FaultyTarget> {
 }
 
 /**
- * A server that answers 200 and then streams response body bytes for as
- * long as the client reads them. `sent()` counts the bytes it managed to
+ * Starts a server that responds 200 and then streams response body bytes
+ * for as long as the client reads them. `sent()` counts the bytes it managed to
  * write before the client dropped the connection.
  */
 export async function endlessTarget(): Promise<FaultyTarget & { sent(): number }> {
@@ -158,7 +158,7 @@ export function makeCertificate(folder: string): Certificate | undefined {
   return { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), certPath };
 }
 
-/** An https server with a self-signed certificate that answers 200 to every request. */
+/** Starts an https server with a self-signed certificate that responds 200 to every request. */
 export async function tlsTarget(certificate: Certificate): Promise<FaultyTarget> {
   let count = 0;
   const server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
