@@ -46,7 +46,7 @@ export async function openInputs(
         spool ??= makeTempDir('pllay-hooks-stdin-');
         const saved = join(spool, `stdin-${inputs.length}.ndjson`);
         await pipeline(stdin, createWriteStream(saved));
-        inputs.push({ path: saved, name: 'stdin', size: nonEmpty('stdin', statSync(saved).size) });
+        inputs.push({ path: saved, name: 'stdin', size: statSync(saved).size });
       } else {
         inputs.push({ path, name: path, size: nonEmpty(path, fileSize(path)) });
       }
@@ -76,11 +76,14 @@ function fileSize(path: string): number {
   return stats.size;
 }
 
-/** Rejects an empty log, which is more often a wrong path than a log with nothing to replay. */
-function nonEmpty(name: string, size: number): number {
+/**
+ * Rejects an empty log file, which is more often a wrong path than a log
+ * with nothing to replay. Empty standard input is allowed, because a filter
+ * in a pipe that selects nothing leaves it empty.
+ */
+function nonEmpty(path: string, size: number): number {
   if (size === 0) {
-    const what = name === 'stdin' ? 'standard input' : `the log ${name}`;
-    throw new InputFileError('E_LOG_EMPTY', name, `${what} is empty: there is no event to replay`);
+    throw new InputFileError('E_LOG_EMPTY', path, `the log ${path} is empty: there is no event to replay`);
   }
   return size;
 }
