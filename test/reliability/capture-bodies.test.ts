@@ -9,7 +9,8 @@ import { reliabilitySection } from './suite.js';
 const section = reliabilitySection('bodies');
 const listen = sharedListen();
 const limited = sharedListen(['--max-body', '1kb']);
-const ENVELOPE = '{"id":"evt_body_1","type":"kyc.started","created":1761958815,"data":{"object":{}}}';
+const ENVELOPE =
+  '{"id":"evt_body_1","type":"kyc.started","created":1761958815,"data":{"object":{}}}';
 
 /** Sends a signed body and returns the status and the record it left in the log. */
 async function captureSigned(
@@ -19,7 +20,11 @@ async function captureSigned(
   const { url, log } = listen.current();
   const before = logRecords(log).length;
 
-  const response = await sendRaw(url, { body, headers: { 'pllay-signature': hmac(body) }, ...options });
+  const response = await sendRaw(url, {
+    body,
+    headers: { 'pllay-signature': hmac(body) },
+    ...options,
+  });
   const records = logRecords(log);
 
   expect(records).toHaveLength(before + 1);
@@ -36,7 +41,13 @@ section.test('empty', async () => {
   const { status, record } = await captureSigned('');
 
   expect(status).toBe(200);
-  expect(record).toMatchObject({ size: 0, body: '', event_id: null, type: null, signature: 'valid' });
+  expect(record).toMatchObject({
+    size: 0,
+    body: '',
+    event_id: null,
+    type: null,
+    signature: 'valid',
+  });
   return `${status}; size 0, event_id null, ${String(record.signature)}`;
 });
 
@@ -89,7 +100,10 @@ section.test('too-large', async () => {
     head: head({ 'content-length': 4096, 'pllay-signature': 'a'.repeat(64) }),
     closeAfterMs: 5_000,
   });
-  const after = await sendRaw(url, { body: ENVELOPE, headers: { 'pllay-signature': hmac(ENVELOPE) } });
+  const after = await sendRaw(url, {
+    body: ENVELOPE,
+    headers: { 'pllay-signature': hmac(ENVELOPE) },
+  });
 
   expect(exchange.status).toBe(413);
   expect(exchange.response).toContain('body larger than the limit of 1024 bytes');
@@ -112,7 +126,10 @@ section.test('too-large-chunked', async () => {
     pauseMs: 2,
     closeAfterMs: 5_000,
   });
-  const after = await sendRaw(url, { body: ENVELOPE, headers: { 'pllay-signature': hmac(ENVELOPE) } });
+  const after = await sendRaw(url, {
+    body: ENVELOPE,
+    headers: { 'pllay-signature': hmac(ENVELOPE) },
+  });
   const total = pieces.join('').length;
 
   expect(exchange.status).toBe(413);
@@ -142,8 +159,13 @@ section.test('length-short', async () => {
     pieces: ['{"id":"evt_cut_short"'],
     closeAfterMs: 200,
   });
-  await waitUntil(() => running.cli.stderr().includes('disconnected or timed out before sending the whole body'));
-  const after = await sendRaw(running.url, { body: ENVELOPE, headers: { 'pllay-signature': hmac(ENVELOPE) } });
+  await waitUntil(() =>
+    running.cli.stderr().includes('disconnected or timed out before sending the whole body'),
+  );
+  const after = await sendRaw(running.url, {
+    body: ENVELOPE,
+    headers: { 'pllay-signature': hmac(ENVELOPE) },
+  });
 
   expect(exchange.status).toBe(0);
   expect(exchange.closedByServer).toBe(false);

@@ -14,7 +14,8 @@ import { reliabilitySection } from './suite.js';
 const section = reliabilitySection('connections');
 const quick = sharedListen(['--headers-timeout', '500ms', '--request-timeout', '1500ms']);
 const listen = sharedListen();
-const ENVELOPE = '{"id":"evt_conn_1","type":"kyc.started","created":1761958815,"data":{"object":{}}}';
+const ENVELOPE =
+  '{"id":"evt_conn_1","type":"kyc.started","created":1761958815,"data":{"object":{}}}';
 const cleanups: Array<() => Promise<unknown> | void> = [];
 
 afterEach(async () => {
@@ -25,7 +26,9 @@ afterEach(async () => {
 
 /** Returns the bytes of a request head, one string each, to be sent a byte at a time. */
 function slowHead(): string[] {
-  return [...`POST /webhooks/pllay HTTP/1.1\r\nhost: 127.0.0.1\r\nx-padding: ${'p'.repeat(40)}\r\n\r\n`];
+  return [
+    ...`POST /webhooks/pllay HTTP/1.1\r\nhost: 127.0.0.1\r\nx-padding: ${'p'.repeat(40)}\r\n\r\n`,
+  ];
 }
 
 /** Checks an exchange cut off by a timeout before the client finished writing. */
@@ -54,7 +57,12 @@ section.test('slow-body', async () => {
   const body = [...ENVELOPE];
   const head = `POST /webhooks/pllay HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: ${body.length}\r\n\r\n`;
 
-  const exchange = await rawExchange(url, { head, pieces: body, pauseMs: 50, closeAfterMs: 10_000 });
+  const exchange = await rawExchange(url, {
+    head,
+    pieces: body,
+    pauseMs: 50,
+    closeAfterMs: 10_000,
+  });
 
   expectCutOff(exchange, head.length + body.length);
   expect(logRecords(log)).toHaveLength(before);
@@ -75,9 +83,15 @@ section.test('timeouts-config', async () => {
   const folder = tempDir();
   cleanups.push(() => folder.remove());
   const config = join(folder.path, 'pllay-hooks.json');
-  writeFileSync(config, JSON.stringify({ listen: { headersTimeout: '500ms', requestTimeout: '1s' } }));
+  writeFileSync(
+    config,
+    JSON.stringify({ listen: { headersTimeout: '500ms', requestTimeout: '1s' } }),
+  );
   const running = await startListen(['--config', config, '--secret', 'whsec_test_config']);
-  cleanups.push(() => running.remove(), () => running.cli.stop());
+  cleanups.push(
+    () => running.remove(),
+    () => running.cli.stop(),
+  );
   const pieces = slowHead();
 
   const exchange = await rawExchange(running.url, { pieces, pauseMs: 50, closeAfterMs: 10_000 });
@@ -98,10 +112,22 @@ section.test('timeouts-order', async () => {
   cleanups.push(() => folder.remove());
   const log = join(folder.path, 'logs', 'capture.ndjson');
 
-  const result = await runCli(['listen', '--port', '0', '--log', log, '--headers-timeout', '5s', '--request-timeout', '1s']);
+  const result = await runCli([
+    'listen',
+    '--port',
+    '0',
+    '--log',
+    log,
+    '--headers-timeout',
+    '5s',
+    '--request-timeout',
+    '1s',
+  ]);
 
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('the headers timeout (5s) is longer than the request timeout (1s)');
+  expect(result.stderr).toContain(
+    'the headers timeout (5s) is longer than the request timeout (1s)',
+  );
   expect(result.stderr).toContain('--headers-timeout');
   expect(result.stderr).toContain('--request-timeout');
   expect(result.stdout).toBe('');
@@ -109,22 +135,26 @@ section.test('timeouts-order', async () => {
   return `exit ${result.code}: ${result.stderr.split('\n')[0]}`;
 });
 
-section.test('many', async () => {
-  const { url, log } = listen.current();
-  const before = logRecords(log).length;
-  const { hostname, port } = new URL(url);
-  const count = 500;
+section.test(
+  'many',
+  async () => {
+    const { url, log } = listen.current();
+    const before = logRecords(log).length;
+    const { hostname, port } = new URL(url);
+    const count = 500;
 
-  const sockets = await Promise.all(
-    Array.from({ length: count }, () => connectSocket(hostname, Number(port))),
-  );
-  cleanups.push(() => sockets.forEach((socket) => socket.destroy()));
-  const statuses = await Promise.all(sockets.map((socket, index) => postOn(socket, index)));
+    const sockets = await Promise.all(
+      Array.from({ length: count }, () => connectSocket(hostname, Number(port))),
+    );
+    cleanups.push(() => sockets.forEach((socket) => socket.destroy()));
+    const statuses = await Promise.all(sockets.map((socket, index) => postOn(socket, index)));
 
-  expect(statuses.filter((status) => status === 200)).toHaveLength(count);
-  expect(logRecords(log)).toHaveLength(before + count);
-  return `${count} connections open at once: ${count} × 200, ${count} records`;
-}, 30_000);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(count);
+    expect(logRecords(log)).toHaveLength(before + count);
+    return `${count} connections open at once: ${count} × 200, ${count} records`;
+  },
+  30_000,
+);
 
 function connectSocket(host: string, port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -159,7 +189,10 @@ section.test('disconnect', async () => {
     closeAfterMs: 200,
   });
   await waitUntil(() => running.cli.stderr().split('disconnected or timed out').length > warnings);
-  const after = await sendRaw(running.url, { body: ENVELOPE, headers: { 'pllay-signature': hmac(ENVELOPE) } });
+  const after = await sendRaw(running.url, {
+    body: ENVELOPE,
+    headers: { 'pllay-signature': hmac(ENVELOPE) },
+  });
   const records = logRecords(running.log);
 
   expect(exchange.closedByServer).toBe(false);
@@ -175,7 +208,9 @@ section.test('methods', async () => {
   const before = logRecords(log).length;
   const methods = ['PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-  const responses = await Promise.all(methods.map((method) => sendRaw(url, { method, body: ENVELOPE })));
+  const responses = await Promise.all(
+    methods.map((method) => sendRaw(url, { method, body: ENVELOPE })),
+  );
 
   for (const response of responses) {
     expect(response.status).toBe(405);
@@ -223,7 +258,15 @@ section.test('all-interfaces', async () => {
   const folder = tempDir();
   cleanups.push(() => folder.remove());
   const cli: RunningCli = startCli([
-    'listen', '--host', '0.0.0.0', '--port', '0', '--log', join(folder.path, 'capture.ndjson'), '--secret', 'whsec_test_host',
+    'listen',
+    '--host',
+    '0.0.0.0',
+    '--port',
+    '0',
+    '--log',
+    join(folder.path, 'capture.ndjson'),
+    '--secret',
+    'whsec_test_host',
   ]);
   cleanups.push(() => cli.stop());
 
@@ -232,7 +275,9 @@ section.test('all-interfaces', async () => {
   await waitUntil(() => cli.stderr().includes('warning:'));
 
   expect(response.status).toBe(200);
-  expect(cli.stderr()).toContain('warning: listening on all interfaces (0.0.0.0): anyone on your network can send events here');
+  expect(cli.stderr()).toContain(
+    'warning: listening on all interfaces (0.0.0.0): anyone on your network can send events here',
+  );
   return 'bound to 0.0.0.0 with the warning "listening on all interfaces (0.0.0.0)"; served on 127.0.0.1';
 });
 

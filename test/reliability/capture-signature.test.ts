@@ -4,13 +4,16 @@ import { sendRaw } from '../helpers/http.js';
 import { hmac, isServing, logRecords, sharedListen } from './helpers.js';
 import { reliabilitySection } from './suite.js';
 
-const BODY = '{"id":"evt_sig_1","type":"payment.succeeded","created":1761958815,"data":{"object":{"id":"pay_1"}}}';
+const BODY =
+  '{"id":"evt_sig_1","type":"payment.succeeded","created":1761958815,"data":{"object":{"id":"pay_1"}}}';
 const section = reliabilitySection('signature-header');
 const listen = sharedListen();
 const strictListen = sharedListen(['--reject-invalid']);
 
 /** Sends BODY with the given headers and returns the status and the record it left. */
-async function capture(headers: Record<string, string | string[]>): Promise<{ status: number; record: Record<string, unknown> }> {
+async function capture(
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; record: Record<string, unknown> }> {
   const { url, log } = listen.current();
   const before = logRecords(log).length;
 
@@ -31,7 +34,12 @@ const headerCases: Array<[string, Record<string, string | string[]>, string, Reg
   ['missing', {}, 'missing', /^no signature header$/],
   ['empty', { 'pllay-signature': '' }, 'invalid', /empty/],
   ['repeated', { 'pllay-signature': [signature, signature] }, 'invalid', /sent 2 times/],
-  ['odd-length', { 'pllay-signature': signature.slice(0, 33) }, 'invalid', /33 characters long; expected 64/],
+  [
+    'odd-length',
+    { 'pllay-signature': signature.slice(0, 33) },
+    'invalid',
+    /33 characters long; expected 64/,
+  ],
   ['non-hex', { 'pllay-signature': `${signature.slice(0, 63)}g` }, 'invalid', /not hexadecimal/],
   ['upper-case', { 'pllay-signature': signature.toUpperCase() }, 'invalid', /upper-case/],
   ['one-short', { 'pllay-signature': signature.slice(1) }, 'invalid', /63 characters long/],
@@ -54,11 +62,16 @@ for (const [id, headers, verdict, reason] of headerCases) {
 section.test('reject-invalid', async () => {
   const { url, log } = strictListen.current();
 
-  const response = await sendRaw(url, { body: BODY, headers: { 'pllay-signature': signature.slice(1) } });
+  const response = await sendRaw(url, {
+    body: BODY,
+    headers: { 'pllay-signature': signature.slice(1) },
+  });
   const record = logRecords(log).at(-1)!;
 
   expect(response.status).toBe(401);
-  expect(JSON.parse(response.body)).toEqual({ error: 'signature invalid: signature is 63 characters long; expected 64' });
+  expect(JSON.parse(response.body)).toEqual({
+    error: 'signature invalid: signature is 63 characters long; expected 64',
+  });
   expect(record.signature).toBe('invalid');
   return `${response.status} ${response.body}; logged as ${String(record.signature)}`;
 });

@@ -26,15 +26,51 @@ export const SECTIONS: ReliabilitySection[] = [
     file: 'test/reliability/capture-signature.test.ts',
     cases: [
       { id: 'valid', title: 'valid signature', expected: '200 and verdict `valid`' },
-      { id: 'missing', title: 'missing header', expected: '200 and verdict `missing` with its reason' },
-      { id: 'empty', title: 'empty header', expected: '200 and verdict `invalid`: the header is empty' },
-      { id: 'repeated', title: 'repeated header', expected: '200 and verdict `invalid`: the header was sent twice' },
-      { id: 'odd-length', title: 'odd-length signature', expected: '200 and verdict `invalid`: wrong length' },
-      { id: 'non-hex', title: 'non-hex signature', expected: '200 and verdict `invalid`: not hexadecimal' },
-      { id: 'upper-case', title: 'upper-case signature', expected: '200 and verdict `invalid`: upper-case digits' },
-      { id: 'one-short', title: 'signature one character short', expected: '200 and verdict `invalid`: 63 characters' },
-      { id: 'one-long', title: 'signature one character long', expected: '200 and verdict `invalid`: 65 characters' },
-      { id: 'other-body', title: 'signature of another body', expected: '200 and verdict `invalid`: does not match' },
+      {
+        id: 'missing',
+        title: 'missing header',
+        expected: '200 and verdict `missing` with its reason',
+      },
+      {
+        id: 'empty',
+        title: 'empty header',
+        expected: '200 and verdict `invalid`: the header is empty',
+      },
+      {
+        id: 'repeated',
+        title: 'repeated header',
+        expected: '200 and verdict `invalid`: the header was sent twice',
+      },
+      {
+        id: 'odd-length',
+        title: 'odd-length signature',
+        expected: '200 and verdict `invalid`: wrong length',
+      },
+      {
+        id: 'non-hex',
+        title: 'non-hex signature',
+        expected: '200 and verdict `invalid`: not hexadecimal',
+      },
+      {
+        id: 'upper-case',
+        title: 'upper-case signature',
+        expected: '200 and verdict `invalid`: upper-case digits',
+      },
+      {
+        id: 'one-short',
+        title: 'signature one character short',
+        expected: '200 and verdict `invalid`: 63 characters',
+      },
+      {
+        id: 'one-long',
+        title: 'signature one character long',
+        expected: '200 and verdict `invalid`: 65 characters',
+      },
+      {
+        id: 'other-body',
+        title: 'signature of another body',
+        expected: '200 and verdict `invalid`: does not match',
+      },
       {
         id: 'reject-invalid',
         title: 'bad signature with --reject-invalid',
@@ -53,8 +89,16 @@ export const SECTIONS: ReliabilitySection[] = [
     file: 'test/reliability/capture-bodies.test.ts',
     cases: [
       { id: 'empty', title: 'empty body', expected: '200; logged with `size` 0 and no event id' },
-      { id: 'not-json', title: 'body that is not JSON', expected: '200; logged as sent, verdict over the raw bytes' },
-      { id: 'not-envelope', title: 'JSON that is no envelope', expected: '200; logged with `event_id` and `type` null' },
+      {
+        id: 'not-json',
+        title: 'body that is not JSON',
+        expected: '200; logged as sent, verdict over the raw bytes',
+      },
+      {
+        id: 'not-envelope',
+        title: 'JSON that is no envelope',
+        expected: '200; logged with `event_id` and `type` null',
+      },
       {
         id: 'deep',
         title: 'JSON nested 100,000 levels deep',
@@ -68,18 +112,25 @@ export const SECTIONS: ReliabilitySection[] = [
       {
         id: 'too-large',
         title: 'declared length over the limit',
-        expected: '413 before the body is read, connection closed, nothing logged, next request 200',
+        expected:
+          '413 before the body is read, connection closed, nothing logged, next request 200',
       },
       {
         id: 'too-large-chunked',
         title: 'chunked body over the limit',
-        expected: '413 once the limit is passed, connection closed before the body ends, next request 200',
+        expected:
+          '413 once the limit is passed, connection closed before the body ends, next request 200',
       },
-      { id: 'chunked', title: 'chunked body within the limit', expected: '200; the body is logged byte for byte' },
+      {
+        id: 'chunked',
+        title: 'chunked body within the limit',
+        expected: '200; the body is logged byte for byte',
+      },
       {
         id: 'length-short',
         title: 'body shorter than its length',
-        expected: 'client closes early: nothing logged, a warning is printed, the server carries on',
+        expected:
+          'client closes early: nothing logged, a warning is printed, the server carries on',
       },
       {
         id: 'length-long',
@@ -125,15 +176,31 @@ export const SECTIONS: ReliabilitySection[] = [
         title: 'headers timeout over request timeout',
         expected: 'exit 2 before listening, naming both flags',
       },
-      { id: 'many', title: '500 connections at once', expected: 'every request gets 200 and is logged' },
+      {
+        id: 'many',
+        title: '500 connections at once',
+        expected: 'every request gets 200 and is logged',
+      },
       {
         id: 'disconnect',
         title: 'client gone mid-body',
         expected: 'no record, not even a partial one; a warning; the next request is logged',
       },
-      { id: 'methods', title: 'methods other than POST', expected: '405 with `allow: POST`; nothing logged' },
-      { id: 'health', title: 'GET on / and /health', expected: '200 `{"status":"ok"}`; nothing logged' },
-      { id: 'loopback', title: 'default bind address', expected: '127.0.0.1 only; the printed URL says so' },
+      {
+        id: 'methods',
+        title: 'methods other than POST',
+        expected: '405 with `allow: POST`; nothing logged',
+      },
+      {
+        id: 'health',
+        title: 'GET on / and /health',
+        expected: '200 `{"status":"ok"}`; nothing logged',
+      },
+      {
+        id: 'loopback',
+        title: 'default bind address',
+        expected: '127.0.0.1 only; the printed URL says so',
+      },
       {
         id: 'all-interfaces',
         title: '--host 0.0.0.0',
@@ -159,12 +226,14 @@ export const SECTIONS: ReliabilitySection[] = [
       {
         id: 'torn-readers',
         title: 'torn last line',
-        expected: 'skipped by the log reader, `replay` and `verify --record`; the other records are read',
+        expected:
+          'skipped by the log reader, `replay` and `verify --record`; the other records are read',
       },
       {
         id: 'write-fails',
         title: 'log write fails while running',
-        expected: '500 (never a 2xx without a record), an error naming the log, the server carries on',
+        expected:
+          '500 (never a 2xx without a record), an error naming the log, the server carries on',
       },
       {
         id: 'unwritable',
@@ -221,7 +290,8 @@ export const SECTIONS: ReliabilitySection[] = [
       {
         id: 'silent-target',
         title: 'target accepts and never answers',
-        expected: 'each attempt times out, every event is tried, the run ends with exit 1; listen still answers the sender',
+        expected:
+          'each attempt times out, every event is tried, the run ends with exit 1; listen still answers the sender',
       },
     ],
   },
@@ -259,16 +329,36 @@ export const SECTIONS: ReliabilitySection[] = [
         title: 'secret hidden by generate',
         expected: 'not in stdout or stderr, with `--verbose` and `--json`',
       },
-      { id: 'send', title: 'secret hidden by send', expected: 'not in output, `--verbose` traces or the `--log` file' },
-      { id: 'listen', title: 'secret hidden by listen', expected: 'not in output or the capture log, forwarding included' },
+      {
+        id: 'send',
+        title: 'secret hidden by send',
+        expected: 'not in output, `--verbose` traces or the `--log` file',
+      },
+      {
+        id: 'listen',
+        title: 'secret hidden by listen',
+        expected: 'not in output or the capture log, forwarding included',
+      },
       {
         id: 'replay',
         title: 'secret hidden by replay',
         expected: 'not in output, the state file, the delivery log or the JUnit report',
       },
-      { id: 'verify', title: 'secret hidden by verify', expected: 'not in output, for a valid and an invalid signature' },
-      { id: 'check', title: 'secret hidden by check', expected: 'not in output or the JUnit report' },
-      { id: 'config', title: 'secret hidden by config', expected: 'masked: a prefix and a fingerprint only' },
+      {
+        id: 'verify',
+        title: 'secret hidden by verify',
+        expected: 'not in output, for a valid and an invalid signature',
+      },
+      {
+        id: 'check',
+        title: 'secret hidden by check',
+        expected: 'not in output or the JUnit report',
+      },
+      {
+        id: 'config',
+        title: 'secret hidden by config',
+        expected: 'masked: a prefix and a fingerprint only',
+      },
       {
         id: 'errors',
         title: 'secret hidden in errors',
@@ -277,7 +367,8 @@ export const SECTIONS: ReliabilitySection[] = [
       {
         id: 'constant-time',
         title: 'constant-time comparison',
-        expected: '`verify` compares digests with `crypto.timingSafeEqual`, for a wrong signature too',
+        expected:
+          '`verify` compares digests with `crypto.timingSafeEqual`, for a wrong signature too',
       },
     ],
   },
@@ -287,14 +378,34 @@ export const SECTIONS: ReliabilitySection[] = [
     file: 'test/reliability/input-files.test.ts',
     cases: [
       { id: 'payload-missing', title: 'payload file missing', expected: 'exit 2 naming the file' },
-      { id: 'payload-folder', title: 'payload path is a folder', expected: 'exit 2 naming the file' },
+      {
+        id: 'payload-folder',
+        title: 'payload path is a folder',
+        expected: 'exit 2 naming the file',
+      },
       { id: 'payload-empty', title: 'payload file empty', expected: 'exit 2 naming the file' },
-      { id: 'data-malformed', title: 'data file not JSON', expected: 'exit 2 naming the file, line and column' },
-      { id: 'data-not-object', title: 'data file not an object', expected: 'exit 2 naming the file' },
-      { id: 'config-malformed', title: 'config file not JSON', expected: 'exit 2 naming the file, line and column' },
+      {
+        id: 'data-malformed',
+        title: 'data file not JSON',
+        expected: 'exit 2 naming the file, line and column',
+      },
+      {
+        id: 'data-not-object',
+        title: 'data file not an object',
+        expected: 'exit 2 naming the file',
+      },
+      {
+        id: 'config-malformed',
+        title: 'config file not JSON',
+        expected: 'exit 2 naming the file, line and column',
+      },
       { id: 'config-empty', title: 'config file empty', expected: 'exit 2 naming the file' },
       { id: 'config-folder', title: 'config path is a folder', expected: 'exit 2 naming the file' },
-      { id: 'config-key', title: 'config key misspelt', expected: 'exit 2 naming the file and the key' },
+      {
+        id: 'config-key',
+        title: 'config key misspelt',
+        expected: 'exit 2 naming the file and the key',
+      },
       { id: 'log-missing', title: 'replay log missing', expected: 'exit 2 naming the file' },
       { id: 'log-empty', title: 'replay log empty', expected: 'exit 2 naming the file' },
       {
@@ -317,8 +428,16 @@ export const SECTIONS: ReliabilitySection[] = [
         title: '--set path that does not fit',
         expected: 'exit 2 naming the path, before anything is sent or logged',
       },
-      { id: 'unknown-type', title: 'unknown event type', expected: 'exit 2 naming the type and the nearest one' },
-      { id: 'ca-cert', title: '--ca-cert file without certificate', expected: 'exit 2 naming the file' },
+      {
+        id: 'unknown-type',
+        title: 'unknown event type',
+        expected: 'exit 2 naming the type and the nearest one',
+      },
+      {
+        id: 'ca-cert',
+        title: '--ca-cert file without certificate',
+        expected: 'exit 2 naming the file',
+      },
       {
         id: 'send-log',
         title: 'send --log with a bad flag',
@@ -358,7 +477,11 @@ export const SECTIONS: ReliabilitySection[] = [
     cases: [
       { id: 'sign-verify', title: 'any bytes sign and verify', expected: 'valid under any secret' },
       { id: 'flip-body', title: 'flipped body bit fails', expected: 'invalid, whichever bit' },
-      { id: 'flip-signature', title: 'flipped signature bit fails', expected: 'invalid, whichever bit' },
+      {
+        id: 'flip-signature',
+        title: 'flipped signature bit fails',
+        expected: 'invalid, whichever bit',
+      },
       {
         id: 'log-round-trip',
         title: 'logged body reads back exactly',

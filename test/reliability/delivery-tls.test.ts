@@ -9,7 +9,13 @@ import { startListen } from '../helpers/listen.js';
 import { tempDir } from '../helpers/temp.js';
 import { hmac, logRecords, SECRET, stable, waitUntil } from './helpers.js';
 import { reliabilitySection } from './suite.js';
-import { httpTarget, makeCertificate, tlsTarget, type Certificate, type FaultyTarget } from './targets.js';
+import {
+  httpTarget,
+  makeCertificate,
+  tlsTarget,
+  type Certificate,
+  type FaultyTarget,
+} from './targets.js';
 
 const section = reliabilitySection('tls-interrupts');
 const cleanups: Array<() => Promise<unknown> | void> = [];
@@ -34,7 +40,12 @@ afterEach(async () => {
 });
 
 function envelope(id: string): string {
-  return JSON.stringify({ id, type: 'payment.succeeded', created: 1761958815, data: { object: { id: `pay_${id}` } } });
+  return JSON.stringify({
+    id,
+    type: 'payment.succeeded',
+    created: 1761958815,
+    data: { object: { id: `pay_${id}` } },
+  });
 }
 
 async function started(target: Promise<FaultyTarget>): Promise<FaultyTarget> {
@@ -45,7 +56,10 @@ async function started(target: Promise<FaultyTarget>): Promise<FaultyTarget> {
 
 function eventsFile(count: number): string {
   const path = join(folder, `events-${count}-${Date.now()}.ndjson`);
-  writeFileSync(path, Array.from({ length: count }, (_, index) => `${envelope(`evt_tls_${index}`)}\n`).join(''));
+  writeFileSync(
+    path,
+    Array.from({ length: count }, (_, index) => `${envelope(`evt_tls_${index}`)}\n`).join(''),
+  );
   return path;
 }
 
@@ -55,9 +69,15 @@ function running(cli: RunningCli): RunningCli {
 }
 
 /** Forwards one event through `listen --forward-to` and returns the delivery record it logged. */
-async function forwardThroughListen(url: string, flags: string[]): Promise<Record<string, unknown>> {
+async function forwardThroughListen(
+  url: string,
+  flags: string[],
+): Promise<Record<string, unknown>> {
   const listen = await startListen(['--secret', SECRET, '--forward-to', url, ...flags]);
-  cleanups.push(() => listen.remove(), () => listen.cli.stop());
+  cleanups.push(
+    () => listen.remove(),
+    () => listen.cli.stop(),
+  );
 
   const body = envelope('evt_forward_tls');
   await sendRaw(listen.url, { body, headers: { 'pllay-signature': hmac(body) } });
@@ -73,30 +93,71 @@ section.test('tls-self-signed', async () => {
 
   const send = await runCli(['send', 'payment.succeeded', '--to', server.url, '--secret', SECRET]);
   const replayLog = join(folder, 'tls-replay.ndjson');
-  const replay = await runCli(['replay', eventsFile(1), '--to', server.url, '--secret', SECRET, '--log', replayLog]);
+  const replay = await runCli([
+    'replay',
+    eventsFile(1),
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    '--log',
+    replayLog,
+  ]);
   const check = await runCli(['check', '--to', server.url, '--secret', SECRET]);
   const forwarded = await forwardThroughListen(server.url, []);
 
   expect(send.code).toBe(1);
   expect(send.stdout).toMatch(TLS_MESSAGE);
   expect(replay.code).toBe(1);
-  expect(logRecords(replayLog)[0]!.attempts).toEqual([expect.objectContaining({ error_code: 'TLS' })]);
+  expect(logRecords(replayLog)[0]!.attempts).toEqual([
+    expect.objectContaining({ error_code: 'TLS' }),
+  ]);
   expect(check.code).toBe(1);
   expect(check.stderr).toMatch(TLS_MESSAGE);
   expect(check.stderr).toContain('[E_ENDPOINT_UNREACHABLE]');
-  expect(forwarded).toMatchObject({ ok: false, attempts: [expect.objectContaining({ error_code: 'TLS' })] });
+  expect(forwarded).toMatchObject({
+    ok: false,
+    attempts: [expect.objectContaining({ error_code: 'TLS' })],
+  });
   expect(server.requests()).toBe(0);
   const message = TLS_MESSAGE.exec(send.stdout)![0];
-  return stable(`send, replay (1 attempt, not retried) and check exit 1 with "${message}"; forward logged TLS`);
+  return stable(
+    `send, replay (1 attempt, not retried) and check exit 1 with "${message}"; forward logged TLS`,
+  );
 });
 
 /** Checks that every command reaches the https server with the given flags. */
 async function expectDelivered(flags: string[]): Promise<string> {
   const server = await started(tlsTarget(certificate));
 
-  const send = await runCli(['send', 'payment.succeeded', '--to', server.url, '--secret', SECRET, ...flags]);
-  const replay = await runCli(['replay', eventsFile(1), '--to', server.url, '--secret', SECRET, ...flags]);
-  const check = await runCli(['check', '--to', server.url, '--secret', SECRET, '--type', 'kyc.started', ...flags]);
+  const send = await runCli([
+    'send',
+    'payment.succeeded',
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    ...flags,
+  ]);
+  const replay = await runCli([
+    'replay',
+    eventsFile(1),
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    ...flags,
+  ]);
+  const check = await runCli([
+    'check',
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    '--type',
+    'kyc.started',
+    ...flags,
+  ]);
   const forwarded = await forwardThroughListen(server.url, flags);
 
   expect(send.code).toBe(0);
@@ -112,15 +173,22 @@ section.test('tls-insecure', () => expectDelivered(['--insecure']));
 section.test('tls-ca-cert', () => expectDelivered(['--ca-cert', certificate.certPath]));
 
 section.test('send-interrupt', async () => {
-  const slow = await started(httpTarget((_body, response) => setTimeout(() => response.writeHead(200).end('ok'), 300)));
+  const slow = await started(
+    httpTarget((_body, response) => setTimeout(() => response.writeHead(200).end('ok'), 300)),
+  );
   const cli = running(startCli(['send', '--all', '--to', slow.url, '--secret', SECRET]));
   await cli.waitForLine(/^✔/m);
 
   const code = await cli.stop('SIGINT');
-  const delivered = cli.stdout().split('\n').filter((line) => line.startsWith('✔')).length;
+  const delivered = cli
+    .stdout()
+    .split('\n')
+    .filter((line) => line.startsWith('✔')).length;
 
   const hung = await started(httpTarget(() => undefined));
-  const second = running(startCli(['send', 'kyc.started', '--to', hung.url, '--secret', SECRET, '--timeout', '30s']));
+  const second = running(
+    startCli(['send', 'kyc.started', '--to', hung.url, '--secret', SECRET, '--timeout', '30s']),
+  );
   await waitUntil(() => hung.requests() === 1);
   second.child.kill('SIGINT');
   await waitUntil(() => second.stderr().includes('press Ctrl-C again'));
@@ -131,14 +199,18 @@ section.test('send-interrupt', async () => {
   expect(delivered).toBeLessThan(13);
   expect(slow.requests()).toBe(delivered);
   expect(cli.stdout()).toContain(`${delivered} delivered, 0 failed`);
-  expect(cli.stderr()).toContain(`Interrupted: ${delivered} of 13 events delivered, ${13 - delivered} not sent.`);
+  expect(cli.stderr()).toContain(
+    `Interrupted: ${delivered} of 13 events delivered, ${13 - delivered} not sent.`,
+  );
   expect(secondCode).toBe(130);
   expect(second.stdout()).toContain('0 delivered, 0 failed, 1 cancelled');
   return 'exit 130 with "Interrupted: N of 13 events delivered, M not sent"; the delivery in flight finishes, a second Ctrl-C cancels it';
 });
 
 section.test('replay-interrupt', async () => {
-  const slow = await started(httpTarget((_body, response) => setTimeout(() => response.writeHead(200).end('ok'), 300)));
+  const slow = await started(
+    httpTarget((_body, response) => setTimeout(() => response.writeHead(200).end('ok'), 300)),
+  );
   const events = eventsFile(6);
   const state = join(folder, 'interrupt.state');
   const args = ['replay', events, '--to', slow.url, '--secret', SECRET, '--state', state];

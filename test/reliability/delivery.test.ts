@@ -65,12 +65,32 @@ async function deliverThrough(url: string, channels: Channels): Promise<Outcome>
   const types = channels.types ?? ['payment.succeeded'];
   const events = join(folder.path, 'events.ndjson');
   const replayLog = join(folder.path, 'replay.ndjson');
-  writeFileSync(events, types.map((type, index) => `${envelope(`evt_replay_${index}`, type)}\n`).join(''));
+  writeFileSync(
+    events,
+    types.map((type, index) => `${envelope(`evt_replay_${index}`, type)}\n`).join(''),
+  );
 
-  const send = await runCli(['send', ...types, '--to', url, '--secret', SECRET, '--timeout', channels.timeout], { timeoutMs: 30_000 });
+  const send = await runCli(
+    ['send', ...types, '--to', url, '--secret', SECRET, '--timeout', channels.timeout],
+    { timeoutMs: 30_000 },
+  );
   const replay = await runCli(
-    ['replay', events, '--to', url, '--secret', SECRET, '--timeout', channels.timeout,
-      '--max-attempts', '2', '--initial-delay', '50ms', '--log', replayLog],
+    [
+      'replay',
+      events,
+      '--to',
+      url,
+      '--secret',
+      SECRET,
+      '--timeout',
+      channels.timeout,
+      '--max-attempts',
+      '2',
+      '--initial-delay',
+      '50ms',
+      '--log',
+      replayLog,
+    ],
     { timeoutMs: 30_000 },
   );
   const forward = await forwardOnce(url, channels.timeout, folder.path);
@@ -84,7 +104,11 @@ async function deliverThrough(url: string, channels: Channels): Promise<Outcome>
 }
 
 /** Runs a capture server that forwards to `url`, posts one event, and returns the forward's record. */
-async function forwardOnce(url: string, timeout: string, folder: string): Promise<{ forwarded: DeliveryRecord; senderStatus: number }> {
+async function forwardOnce(
+  url: string,
+  timeout: string,
+  folder: string,
+): Promise<{ forwarded: DeliveryRecord; senderStatus: number }> {
   const log = LogWriter.open(join(folder, 'capture.ndjson'));
   const forwarder = new Forwarder({ url: normalizeTarget(url), timeoutMs: parseMs(timeout) });
   const events: CaptureEvent[] = [];
@@ -96,12 +120,22 @@ async function forwardOnce(url: string, timeout: string, folder: string): Promis
     forwarder,
     onEvent: (event) => events.push(event),
   });
-  cleanups.push(() => log.close(), () => forwarder.close(), () => server.close());
+  cleanups.push(
+    () => log.close(),
+    () => forwarder.close(),
+    () => server.close(),
+  );
 
   const body = envelope('evt_forward');
-  const response = await sendRaw(`${server.url}/webhooks/pllay`, { body, headers: { 'pllay-signature': hmac(body) } });
+  const response = await sendRaw(`${server.url}/webhooks/pllay`, {
+    body,
+    headers: { 'pllay-signature': hmac(body) },
+  });
   await waitUntil(() => events.some((event) => event.kind === 'forwarded'), 30_000);
-  const forwarded = events.find((event) => event.kind === 'forwarded') as Extract<CaptureEvent, { kind: 'forwarded' }>;
+  const forwarded = events.find((event) => event.kind === 'forwarded') as Extract<
+    CaptureEvent,
+    { kind: 'forwarded' }
+  >;
   return { forwarded: forwarded.delivery, senderStatus: response.status };
 }
 
@@ -131,7 +165,9 @@ function failedEverywhere(outcome: Outcome, code: string, message: RegExp): stri
   expect(outcome.senderStatus).toBe(200);
 
   const replayed = outcome.replayed.map((record) => codes(record.attempts)).join('; ');
-  return stable(`send exit 1: "${sendMessage}"; replay exit 1, attempts logged: ${replayed}; forward logged ${code}`);
+  return stable(
+    `send exit 1: "${sendMessage}"; replay exit 1, attempts logged: ${replayed}; forward logged ${code}`,
+  );
 }
 
 section.test('refused', async () => {
@@ -145,38 +181,61 @@ section.test('refused', async () => {
 section.test('unknown-host', async () => {
   const outcome = await deliverThrough(UNKNOWN_HOST, { timeout: '5s' });
 
-  return failedEverywhere(outcome, 'ENOTFOUND', /^host not found: pllay-hooks-reliability\.invalid does not resolve$/);
+  return failedEverywhere(
+    outcome,
+    'ENOTFOUND',
+    /^host not found: pllay-hooks-reliability\.invalid does not resolve$/,
+  );
 });
 
-section.test('connect-timeout', async () => {
-  const backlogged = await target(backloggedTarget());
+section.test(
+  'connect-timeout',
+  async () => {
+    const backlogged = await target(backloggedTarget());
 
-  const outcome = await deliverThrough(backlogged.url, { timeout: '2s' });
+    const outcome = await deliverThrough(backlogged.url, { timeout: '2s' });
 
-  return failedEverywhere(outcome, 'CONNECT_TIMEOUT', /^could not connect to 127\.0\.0\.1:\d+: the connection timed out$/);
-}, 40_000);
+    return failedEverywhere(
+      outcome,
+      'CONNECT_TIMEOUT',
+      /^could not connect to 127\.0\.0\.1:\d+: the connection timed out$/,
+    );
+  },
+  40_000,
+);
 
-section.test('response-timeout', async () => {
-  const hanging = await target(
-    httpTarget((body, response) => {
-      if (!body.toString('utf8').includes('"kyc.started"')) {
-        response.writeHead(200).end('ok');
-      }
-    }),
-  );
+section.test(
+  'response-timeout',
+  async () => {
+    const hanging = await target(
+      httpTarget((body, response) => {
+        if (!body.toString('utf8').includes('"kyc.started"')) {
+          response.writeHead(200).end('ok');
+        }
+      }),
+    );
 
-  const outcome = await deliverThrough(hanging.url, { timeout: '1s', types: ['kyc.started', 'payment.succeeded'] });
-  const [hung, answered] = outcome.replayed;
+    const outcome = await deliverThrough(hanging.url, {
+      timeout: '1s',
+      types: ['kyc.started', 'payment.succeeded'],
+    });
+    const [hung, answered] = outcome.replayed;
 
-  expect(outcome.send.code).toBe(1);
-  expect(outcome.send.stdout).toMatch(/no response from http:\/\/127\.0\.0\.1:\d+\/webhooks\/pllay within 1000 ms/);
-  expect(outcome.send.stdout).toContain('1 delivered, 1 failed');
-  expect(outcome.replay.code).toBe(1);
-  expect(hung!.attempts.map((attempt) => attempt.error_code)).toEqual(['TIMEOUT', 'TIMEOUT']);
-  expect(answered!.ok).toBe(true);
-  return 'send exit 1: "no response from http://127.0.0.1:PORT/webhooks/pllay within 1000 ms", the other event delivered; ' +
-    `replay exit 1, attempts logged: ${codes(hung!.attempts)}; the other event: ${codes(answered!.attempts)}`;
-}, 40_000);
+    expect(outcome.send.code).toBe(1);
+    expect(outcome.send.stdout).toMatch(
+      /no response from http:\/\/127\.0\.0\.1:\d+\/webhooks\/pllay within 1000 ms/,
+    );
+    expect(outcome.send.stdout).toContain('1 delivered, 1 failed');
+    expect(outcome.replay.code).toBe(1);
+    expect(hung!.attempts.map((attempt) => attempt.error_code)).toEqual(['TIMEOUT', 'TIMEOUT']);
+    expect(answered!.ok).toBe(true);
+    return (
+      'send exit 1: "no response from http://127.0.0.1:PORT/webhooks/pllay within 1000 ms", the other event delivered; ' +
+      `replay exit 1, attempts logged: ${codes(hung!.attempts)}; the other event: ${codes(answered!.attempts)}`
+    );
+  },
+  40_000,
+);
 
 section.test('closed-early', async () => {
   const closing = await target(
@@ -189,7 +248,11 @@ section.test('closed-early', async () => {
 
   const outcome = await deliverThrough(closing.url, { timeout: '5s' });
 
-  return failedEverywhere(outcome, 'ECONNRESET', /^127\.0\.0\.1:\d+ closed the connection before it finished answering$/);
+  return failedEverywhere(
+    outcome,
+    'ECONNRESET',
+    /^127\.0\.0\.1:\d+ closed the connection before it finished answering$/,
+  );
 });
 
 section.test('huge-response', async () => {
@@ -218,22 +281,37 @@ section.test('redirect', async () => {
   const outcome = await deliverThrough(redirecting.url, { timeout: '5s' });
 
   expect(outcome.send.code).toBe(1);
-  expect(outcome.send.stdout).toContain('redirected with 302 to /moved/here; redirects are not followed');
+  expect(outcome.send.stdout).toContain(
+    'redirected with 302 to /moved/here; redirects are not followed',
+  );
   expect(outcome.replay.code).toBe(1);
-  expect(outcome.replayed[0]!.attempts).toEqual([expect.objectContaining({ status: 302, location: '/moved/here' })]);
+  expect(outcome.replayed[0]!.attempts).toEqual([
+    expect.objectContaining({ status: 302, location: '/moved/here' }),
+  ]);
   expect(outcome.forwarded.attempts[0]).toMatchObject({ status: 302, location: '/moved/here' });
   expect(redirecting.requests()).toBe(3);
   return 'send exit 1: "redirected with 302 to /moved/here; redirects are not followed, …"; replay exit 1 after 1 attempt (302, not retried); forward logged 302; 3 requests in all';
 });
 
-section.test('silent-target', async () => {
-  const silent = await target(silentTarget());
+section.test(
+  'silent-target',
+  async () => {
+    const silent = await target(silentTarget());
 
-  const outcome = await deliverThrough(silent.url, { timeout: '500ms', types: ['kyc.started', 'payment.succeeded'] });
+    const outcome = await deliverThrough(silent.url, {
+      timeout: '500ms',
+      types: ['kyc.started', 'payment.succeeded'],
+    });
 
-  expect(outcome.send.stdout).toContain('0 delivered, 2 failed');
-  expect(outcome.replayed).toHaveLength(2);
-  return failedEverywhere(outcome, 'TIMEOUT', /^no response from http:\/\/127\.0\.0\.1:\d+\/webhooks\/pllay within 500 ms$/);
-}, 40_000);
+    expect(outcome.send.stdout).toContain('0 delivered, 2 failed');
+    expect(outcome.replayed).toHaveLength(2);
+    return failedEverywhere(
+      outcome,
+      'TIMEOUT',
+      /^no response from http:\/\/127\.0\.0\.1:\d+\/webhooks\/pllay within 500 ms$/,
+    );
+  },
+  40_000,
+);
 
 section.checkDoc();

@@ -31,7 +31,12 @@ function folder(): string {
 }
 
 function envelope(id: string): string {
-  return JSON.stringify({ id, type: 'payment.succeeded', created: 1761958815, data: { object: { id: `pay_${id}`, amount: 1000 } } });
+  return JSON.stringify({
+    id,
+    type: 'payment.succeeded',
+    created: 1761958815,
+    data: { object: { id: `pay_${id}`, amount: 1000 } },
+  });
 }
 
 /** POSTs one signed event over a shared keep-alive agent and resolves with the status. */
@@ -39,7 +44,11 @@ function post(agent: Agent, url: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const sent = httpRequest(
       url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'pllay-signature': hmac(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'pllay-signature': hmac(body) },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -52,7 +61,10 @@ function post(agent: Agent, url: string, body: string): Promise<number> {
 }
 
 /** Splits a log into its complete records and a last line without a newline, if any. */
-function readRaw(path: string): { records: Array<Record<string, unknown>>; torn: string | undefined } {
+function readRaw(path: string): {
+  records: Array<Record<string, unknown>>;
+  torn: string | undefined;
+} {
   const lines = readFileSync(path, 'utf8').split('\n');
   const last = lines.pop();
   return {
@@ -63,7 +75,10 @@ function readRaw(path: string): { records: Array<Record<string, unknown>>; torn:
 
 section.test('ack-after-write', async () => {
   const running = await startListen(['--secret', SECRET]);
-  cleanups.push(() => running.remove(), () => running.cli.stop());
+  cleanups.push(
+    () => running.remove(),
+    () => running.cli.stop(),
+  );
   const unit = join(folder(), 'unit.ndjson');
   const writer = LogWriter.open(unit);
   cleanups.push(() => writer.close());
@@ -73,7 +88,10 @@ section.test('ack-after-write', async () => {
   let readable = 0;
   for (let index = 0; index < 20; index++) {
     const id = `evt_ack_${index}`;
-    const response = await sendRaw(running.url, { body: envelope(id), headers: { 'pllay-signature': hmac(envelope(id)) } });
+    const response = await sendRaw(running.url, {
+      body: envelope(id),
+      headers: { 'pllay-signature': hmac(envelope(id)) },
+    });
     expect(response.status).toBe(200);
     readable += readFileSync(running.log, 'utf8').includes(`"event_id":"${id}"`) ? 1 : 0;
   }
@@ -83,49 +101,62 @@ section.test('ack-after-write', async () => {
   return `${readable} of 20 records readable the moment their 200 arrived; LogWriter.append resolves after the write`;
 });
 
-section.test('kill', async () => {
-  const running = await startListen(['--secret', SECRET]);
-  cleanups.push(() => running.remove(), () => running.cli.stop());
-  const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-  cleanups.push(() => agent.destroy());
-  const acknowledged: string[] = [];
-  let killed = false;
+section.test(
+  'kill',
+  async () => {
+    const running = await startListen(['--secret', SECRET]);
+    cleanups.push(
+      () => running.remove(),
+      () => running.cli.stop(),
+    );
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    cleanups.push(() => agent.destroy());
+    const acknowledged: string[] = [];
+    let killed = false;
 
-  const senders = Array.from({ length: 16 }, async (_, lane) => {
-    for (let number = 0; !killed; number++) {
-      const id = `evt_kill_${lane}_${number}`;
-      const status = await post(agent, running.url, envelope(id)).catch(() => undefined);
-      if (status === undefined) {
-        return;
+    const senders = Array.from({ length: 16 }, async (_, lane) => {
+      for (let number = 0; !killed; number++) {
+        const id = `evt_kill_${lane}_${number}`;
+        const status = await post(agent, running.url, envelope(id)).catch(() => undefined);
+        if (status === undefined) {
+          return;
+        }
+        if (status >= 200 && status < 300) {
+          acknowledged.push(id);
+        }
       }
-      if (status >= 200 && status < 300) {
-        acknowledged.push(id);
-      }
-    }
-  });
-  await waitUntil(() => acknowledged.length >= 1000, 20_000);
-  running.cli.child.kill('SIGKILL');
-  killed = true;
-  await Promise.all(senders);
-  await running.cli.stop();
+    });
+    await waitUntil(() => acknowledged.length >= 1000, 20_000);
+    running.cli.child.kill('SIGKILL');
+    killed = true;
+    await Promise.all(senders);
+    await running.cli.stop();
 
-  const { records, torn } = readRaw(running.log);
-  const logged = new Set(records.map((record) => record.event_id));
-  const lost = acknowledged.filter((id) => !logged.has(id));
+    const { records, torn } = readRaw(running.log);
+    const logged = new Set(records.map((record) => record.event_id));
+    const lost = acknowledged.filter((id) => !logged.has(id));
 
-  expect(running.cli.child.signalCode).toBe('SIGKILL');
-  expect(lost).toEqual([]);
-  expect(records.length).toBeGreaterThanOrEqual(acknowledged.length);
-  // readRaw parsed every line but the last, so only the last line can be torn.
-  expect(torn === undefined || !torn.includes('\n')).toBe(true);
-  return 'killed with at least 1000 events acknowledged by 16 senders: none lost; every line but the last parses';
-}, 30_000);
+    expect(running.cli.child.signalCode).toBe('SIGKILL');
+    expect(lost).toEqual([]);
+    expect(records.length).toBeGreaterThanOrEqual(acknowledged.length);
+    // readRaw parsed every line but the last, so only the last line can be torn.
+    expect(torn === undefined || !torn.includes('\n')).toBe(true);
+    return 'killed with at least 1000 events acknowledged by 16 senders: none lost; every line but the last parses';
+  },
+  30_000,
+);
 
 section.test('torn-readers', async () => {
   const running = await startListen(['--secret', SECRET]);
-  cleanups.push(() => running.remove(), () => running.cli.stop());
+  cleanups.push(
+    () => running.remove(),
+    () => running.cli.stop(),
+  );
   for (const id of ['evt_torn_1', 'evt_torn_2', 'evt_torn_3']) {
-    await sendRaw(running.url, { body: envelope(id), headers: { 'pllay-signature': hmac(envelope(id)) } });
+    await sendRaw(running.url, {
+      body: envelope(id),
+      headers: { 'pllay-signature': hmac(envelope(id)) },
+    });
   }
   await running.cli.stop();
   const whole = `${JSON.stringify(logRecords(running.log)[0])}`;
@@ -153,10 +184,24 @@ section.test('torn-readers', async () => {
 });
 
 /** Starts `listen` under `ulimit -f`, so that the log cannot grow past a few kilobytes. */
-async function startLimitedListen(log: string): Promise<{ child: ChildProcess; url: string; stderr(): string }> {
+async function startLimitedListen(
+  log: string,
+): Promise<{ child: ChildProcess; url: string; stderr(): string }> {
   const child = spawn(
     '/bin/sh',
-    ['-c', 'ulimit -f 8 && exec "$0" "$@"', process.execPath, BIN, 'listen', '--port', '0', '--log', log, '--secret', SECRET],
+    [
+      '-c',
+      'ulimit -f 8 && exec "$0" "$@"',
+      process.execPath,
+      BIN,
+      'listen',
+      '--port',
+      '0',
+      '--log',
+      log,
+      '--secret',
+      SECRET,
+    ],
     { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   cleanups.push(async () => {
@@ -181,7 +226,10 @@ section.test('write-fails', async () => {
 
   for (let index = 0; index < 60 && ![...statuses.values()].includes(500); index++) {
     const id = `evt_full_${index}`;
-    const response = await sendRaw(running.url, { body: envelope(id), headers: { 'pllay-signature': hmac(envelope(id)) } });
+    const response = await sendRaw(running.url, {
+      body: envelope(id),
+      headers: { 'pllay-signature': hmac(envelope(id)) },
+    });
     statuses.set(id, response.status);
   }
   const health = await sendRaw(`${originOf(running.url)}/health`, { method: 'GET' });

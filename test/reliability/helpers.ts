@@ -124,7 +124,12 @@ export function rawExchange(url: string, options: RawOptions): Promise<RawExchan
   return new Promise((resolve) => {
     socket.once('close', () => {
       const status = /^HTTP\/1\.1 (\d{3})/.exec(response);
-      resolve({ response, status: status ? Number(status[1]) : 0, closedByServer: !closedByClient, written });
+      resolve({
+        response,
+        status: status ? Number(status[1]) : 0,
+        closedByServer: !closedByClient,
+        written,
+      });
     });
   });
 }
@@ -153,4 +158,3 @@ export function stable(text: string, folders: readonly string[] = []): string {
   }
   return result.replace(/(127\.0\.0\.1|localhost|\[::1\]):\d+/g, '$1:PORT').trim();
 }
-

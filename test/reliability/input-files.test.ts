@@ -13,7 +13,8 @@ import { reliabilitySection } from './suite.js';
 
 const section = reliabilitySection('input-files');
 const cleanups: Array<() => Promise<unknown> | void> = [];
-const ENVELOPE = '{"id":"evt_file_1","type":"kyc.started","created":1761958815,"data":{"object":{}}}';
+const ENVELOPE =
+  '{"id":"evt_file_1","type":"kyc.started","created":1761958815,"data":{"object":{}}}';
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) {
@@ -65,7 +66,15 @@ section.test('payload-missing', async () => {
   const base = folder();
   const server = await target();
 
-  const result = await runCli(['send', '--payload', join(base, 'body.json'), '--to', server.url, '--secret', SECRET]);
+  const result = await runCli([
+    'send',
+    '--payload',
+    join(base, 'body.json'),
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+  ]);
 
   expect(server.requests).toHaveLength(0);
   return expectUsageError(result, `${join(base, 'body.json')}: file not found`, base);
@@ -74,7 +83,15 @@ section.test('payload-missing', async () => {
 section.test('payload-folder', async () => {
   const base = folder();
 
-  const result = await runCli(['send', '--payload', base, '--to', 'http://127.0.0.1:9', '--secret', SECRET]);
+  const result = await runCli([
+    'send',
+    '--payload',
+    base,
+    '--to',
+    'http://127.0.0.1:9',
+    '--secret',
+    SECRET,
+  ]);
 
   return expectUsageError(result, `cannot read --payload file ${base}`, base);
 });
@@ -82,7 +99,15 @@ section.test('payload-folder', async () => {
 section.test('payload-empty', async () => {
   const paths = files({ 'empty.json': '' });
 
-  const result = await runCli(['send', '--payload', paths['empty.json']!, '--to', 'http://127.0.0.1:9', '--secret', SECRET]);
+  const result = await runCli([
+    'send',
+    '--payload',
+    paths['empty.json']!,
+    '--to',
+    'http://127.0.0.1:9',
+    '--secret',
+    SECRET,
+  ]);
 
   return expectUsageError(result, `--payload file ${paths['empty.json']} is empty`, paths.folder);
 });
@@ -94,7 +119,11 @@ section.test('data-malformed', async () => {
   const result = await runCli(sendArgs(server, '--data', paths['data.json']!));
 
   expect(server.requests).toHaveLength(0);
-  return expectUsageError(result, `--data file ${paths['data.json']}:3:15 is not valid JSON`, paths.folder);
+  return expectUsageError(
+    result,
+    `--data file ${paths['data.json']}:3:15 is not valid JSON`,
+    paths.folder,
+  );
 });
 
 section.test('data-not-object', async () => {
@@ -106,11 +135,17 @@ section.test('data-not-object', async () => {
 });
 
 section.test('config-malformed', async () => {
-  const paths = files({ 'pllay-hooks.json': '{\n  "target": "localhost:3000",\n  "listen": { "port": 70000, }\n}\n' });
+  const paths = files({
+    'pllay-hooks.json': '{\n  "target": "localhost:3000",\n  "listen": { "port": 70000, }\n}\n',
+  });
 
   const result = await runCli(['config', '--config', paths['pllay-hooks.json']!]);
 
-  return expectUsageError(result, `cannot read the config file ${paths['pllay-hooks.json']}:3:30`, paths.folder);
+  return expectUsageError(
+    result,
+    `cannot read the config file ${paths['pllay-hooks.json']}:3:30`,
+    paths.folder,
+  );
 });
 
 section.test('config-empty', async () => {
@@ -118,7 +153,11 @@ section.test('config-empty', async () => {
 
   const result = await runCli(['config'], { cwd: paths.folder });
 
-  return expectUsageError(result, `the config file ${paths['.pllay-hooksrc.json']} is empty`, paths.folder);
+  return expectUsageError(
+    result,
+    `the config file ${paths['.pllay-hooksrc.json']} is empty`,
+    paths.folder,
+  );
 });
 
 section.test('config-folder', async () => {
@@ -143,15 +182,33 @@ section.test('config-key', async () => {
 section.test('log-missing', async () => {
   const base = folder();
 
-  const result = await runCli(['replay', join(base, 'capture.ndjson'), '--to', 'http://127.0.0.1:9', '--secret', SECRET]);
+  const result = await runCli([
+    'replay',
+    join(base, 'capture.ndjson'),
+    '--to',
+    'http://127.0.0.1:9',
+    '--secret',
+    SECRET,
+  ]);
 
-  return expectUsageError(result, `cannot read the log ${join(base, 'capture.ndjson')}: file not found`, base);
+  return expectUsageError(
+    result,
+    `cannot read the log ${join(base, 'capture.ndjson')}: file not found`,
+    base,
+  );
 });
 
 section.test('log-empty', async () => {
   const paths = files({ 'capture.ndjson': '' });
 
-  const result = await runCli(['replay', paths['capture.ndjson']!, '--to', 'http://127.0.0.1:9', '--secret', SECRET]);
+  const result = await runCli([
+    'replay',
+    paths['capture.ndjson']!,
+    '--to',
+    'http://127.0.0.1:9',
+    '--secret',
+    SECRET,
+  ]);
 
   return expectUsageError(result, `the log ${paths['capture.ndjson']} is empty`, paths.folder);
 });
@@ -160,7 +217,14 @@ section.test('log-malformed', async () => {
   const paths = files({ 'app.log': 'INFO starting\n{"id": "evt_x", "type": \nINFO done\n' });
   const server = await target();
 
-  const result = await runCli(['replay', paths['app.log']!, '--to', server.url, '--secret', SECRET]);
+  const result = await runCli([
+    'replay',
+    paths['app.log']!,
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+  ]);
 
   expect(server.requests).toHaveLength(0);
   expect(result.stderr).toContain(`${paths['app.log']}:2:`);
@@ -168,11 +232,28 @@ section.test('log-malformed', async () => {
 });
 
 section.test('log-some-junk', async () => {
-  const paths = files({ 'mixed.ndjson': `${ENVELOPE}\nnot json at all\n${ENVELOPE.replace('evt_file_1', 'evt_file_2')}\n` });
+  const paths = files({
+    'mixed.ndjson': `${ENVELOPE}\nnot json at all\n${ENVELOPE.replace('evt_file_1', 'evt_file_2')}\n`,
+  });
   const server = await target();
 
-  const lenient = await runCli(['replay', paths['mixed.ndjson']!, '--to', server.url, '--secret', SECRET]);
-  const strict = await runCli(['replay', paths['mixed.ndjson']!, '--to', server.url, '--secret', SECRET, '--strict']);
+  const lenient = await runCli([
+    'replay',
+    paths['mixed.ndjson']!,
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+  ]);
+  const strict = await runCli([
+    'replay',
+    paths['mixed.ndjson']!,
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    '--strict',
+  ]);
 
   expect(lenient.code).toBe(0);
   expect(lenient.stderr).toContain(`${paths['mixed.ndjson']}:2: not valid JSON`);
@@ -181,7 +262,9 @@ section.test('log-some-junk', async () => {
 });
 
 section.test('record-malformed', async () => {
-  const paths = files({ 'capture.ndjson': '{"kind":"delivery","body":"{}"}\n{"kind": "capture", \n' });
+  const paths = files({
+    'capture.ndjson': '{"kind":"delivery","body":"{}"}\n{"kind": "capture", \n',
+  });
 
   const result = await runCli(['verify', '--record', paths['capture.ndjson']!, '--secret', SECRET]);
 
@@ -193,7 +276,9 @@ section.test('set-path', async () => {
   const server = await target();
   const log = join(base, 'logs', 'send.ndjson');
 
-  const result = await runCli(sendArgs(server, '--set', 'type.name=x', '--count', '3', '--log', log));
+  const result = await runCli(
+    sendArgs(server, '--set', 'type.name=x', '--count', '3', '--log', log),
+  );
 
   expect(server.requests).toHaveLength(0);
   expect(existsSync(join(base, 'logs'))).toBe(false);
@@ -205,7 +290,11 @@ section.test('unknown-type', async () => {
 
   const result = await runCli(['send', 'payment.succeded', '--to', server.url, '--secret', SECRET]);
 
-  return expectUsageError(result, 'unknown event type "payment.succeded"; did you mean "payment.succeeded"?', '/');
+  return expectUsageError(
+    result,
+    'unknown event type "payment.succeded"; did you mean "payment.succeeded"?',
+    '/',
+  );
 });
 
 section.test('ca-cert', async () => {
@@ -213,15 +302,39 @@ section.test('ca-cert', async () => {
 
   const result = await runCli(sendArgs(await target(), '--ca-cert', paths['ca.pem']!));
 
-  return expectUsageError(result, `--ca-cert file ${paths['ca.pem']} contains no PEM certificate`, paths.folder);
+  return expectUsageError(
+    result,
+    `--ca-cert file ${paths['ca.pem']} contains no PEM certificate`,
+    paths.folder,
+  );
 });
 
 section.test('send-log', async () => {
   const base = folder();
   const log = join(base, 'send.ndjson');
 
-  const badValue = await runCli(['send', 'kyc.started', '--to', 'http://127.0.0.1:9', '--secret', SECRET, '--log', log, '--count', 'zero']);
-  const badType = await runCli(['send', 'kyc.nope', '--to', 'http://127.0.0.1:9', '--secret', SECRET, '--log', log]);
+  const badValue = await runCli([
+    'send',
+    'kyc.started',
+    '--to',
+    'http://127.0.0.1:9',
+    '--secret',
+    SECRET,
+    '--log',
+    log,
+    '--count',
+    'zero',
+  ]);
+  const badType = await runCli([
+    'send',
+    'kyc.nope',
+    '--to',
+    'http://127.0.0.1:9',
+    '--secret',
+    SECRET,
+    '--log',
+    log,
+  ]);
 
   expect(badValue.code).toBe(2);
   expect(existsSync(log)).toBe(false);
@@ -233,7 +346,18 @@ section.test('send-log-write', async () => {
   const server = await target();
   const log = join(base, 'send.ndjson');
 
-  const result = await runLimited(['send', '--all', '--count', '10', '--to', server.url, '--secret', SECRET, '--log', log]);
+  const result = await runLimited([
+    'send',
+    '--all',
+    '--count',
+    '10',
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    '--log',
+    log,
+  ]);
   const logged = readFileSync(log, 'utf8').split('\n').length - 1;
 
   expect(server.requests.length).toBeLessThan(130);
@@ -247,8 +371,18 @@ section.test('replay-outputs', async () => {
   mkdirSync(report);
 
   const result = await runCli([
-    'replay', paths['events.ndjson']!, '--to', 'http://127.0.0.1:9', '--secret', SECRET,
-    '--state', join(paths.folder, 'state', 'replay.state'), '--log', join(paths.folder, 'replay.ndjson'), '--report', report,
+    'replay',
+    paths['events.ndjson']!,
+    '--to',
+    'http://127.0.0.1:9',
+    '--secret',
+    SECRET,
+    '--state',
+    join(paths.folder, 'state', 'replay.state'),
+    '--log',
+    join(paths.folder, 'replay.ndjson'),
+    '--report',
+    report,
   ]);
 
   expect(readdirSync(paths.folder).sort()).toEqual(['events.ndjson', 'report-is-a-folder']);
@@ -257,10 +391,14 @@ section.test('replay-outputs', async () => {
 
 /** Runs the CLI under `ulimit -f`, so that no file it writes can grow past a few kilobytes. */
 async function runLimited(args: string[]): Promise<CliResult> {
-  const child = spawn('/bin/sh', ['-c', 'ulimit -f 4 && exec "$0" "$@"', process.execPath, BIN, ...args], {
-    env: cliEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    '/bin/sh',
+    ['-c', 'ulimit -f 4 && exec "$0" "$@"', process.execPath, BIN, ...args],
+    {
+      env: cliEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -270,18 +408,35 @@ async function runLimited(args: string[]): Promise<CliResult> {
 }
 
 function manyEvents(count: number): string {
-  return Array.from({ length: count }, (_, index) => `${ENVELOPE.replace('evt_file_1', `evt_file_${index}`)}\n`).join('');
+  return Array.from(
+    { length: count },
+    (_, index) => `${ENVELOPE.replace('evt_file_1', `evt_file_${index}`)}\n`,
+  ).join('');
 }
 
 section.test('state-write', async () => {
   // The state file starts near the size limit, so it fails before the report's own files do.
-  const earlier = Array.from({ length: 40 }, (_, index) => `{"event_id":"evt_earlier_${index}","ok":false,"outcome":"failed"}\n`);
+  const earlier = Array.from(
+    { length: 40 },
+    (_, index) => `{"event_id":"evt_earlier_${index}","ok":false,"outcome":"failed"}\n`,
+  );
   const paths = files({ 'events.ndjson': manyEvents(80), 'replay.state': earlier.join('') });
   const server = await target();
   const state = paths['replay.state']!;
   const report = join(paths.folder, 'report.xml');
 
-  const result = await runLimited(['replay', paths['events.ndjson']!, '--to', server.url, '--secret', SECRET, '--state', state, '--report', report]);
+  const result = await runLimited([
+    'replay',
+    paths['events.ndjson']!,
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    '--state',
+    state,
+    '--report',
+    report,
+  ]);
 
   expect(existsSync(report)).toBe(false);
   expect(existsSync(`${report}.partial`)).toBe(false);
@@ -294,7 +449,16 @@ section.test('report-write', async () => {
   const server = await target();
   const report = join(paths.folder, 'report.xml');
 
-  const result = await runLimited(['replay', paths['events.ndjson']!, '--to', server.url, '--secret', SECRET, '--report', report]);
+  const result = await runLimited([
+    'replay',
+    paths['events.ndjson']!,
+    '--to',
+    server.url,
+    '--secret',
+    SECRET,
+    '--report',
+    report,
+  ]);
 
   expect(existsSync(report)).toBe(false);
   expect(existsSync(`${report}.partial`)).toBe(false);

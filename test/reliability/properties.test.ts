@@ -5,7 +5,14 @@ import fc from 'fast-check';
 import { afterEach, expect } from 'vitest';
 
 import { jsonErrorOffset } from '../../src/json.js';
-import { decodeBody, encodeBody, LogWriter, openLog, readLogLines, type LogLine } from '../../src/log/index.js';
+import {
+  decodeBody,
+  encodeBody,
+  LogWriter,
+  openLog,
+  readLogLines,
+  type LogLine,
+} from '../../src/log/index.js';
 import { frameJsonValues, type Frame } from '../../src/replay/frames.js';
 import { sign, verify } from '../../src/signature/index.js';
 import { tempDir } from '../helpers/temp.js';
@@ -45,10 +52,15 @@ section.test('sign-verify', async () => {
 
 section.test('flip-body', async () => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 1, maxLength: 4096 }), secrets, fc.nat(), (body, secret, bit) => {
-      const signature = sign(body, secret);
-      expect(verify(flipBit(body, bit), signature, secret).verdict).toBe('invalid');
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 4096 }),
+      secrets,
+      fc.nat(),
+      (body, secret, bit) => {
+        const signature = sign(body, secret);
+        expect(verify(flipBit(body, bit), signature, secret).verdict).toBe('invalid');
+      },
+    ),
     { numRuns: RUNS },
   );
   return `${RUNS} runs: every flipped body bit gives invalid`;
@@ -73,40 +85,58 @@ section.test('log-round-trip', async () => {
   let run = 0;
 
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.oneof(bodies, fc.string({ unit: 'binary' })), { maxLength: 20 }), async (samples) => {
-      const path = join(folder.path, `log-${run++}.ndjson`);
-      const writer = LogWriter.open(path);
-      const sent = samples.map((sample) => (typeof sample === 'string' ? Buffer.from(sample, 'utf8') : Buffer.from(sample)));
-      for (const bytes of sent) {
-        await writer.append({ kind: 'capture', ...encodeBody(bytes) });
-      }
-      await writer.close();
+    fc.asyncProperty(
+      fc.array(fc.oneof(bodies, fc.string({ unit: 'binary' })), { maxLength: 20 }),
+      async (samples) => {
+        const path = join(folder.path, `log-${run++}.ndjson`);
+        const writer = LogWriter.open(path);
+        const sent = samples.map((sample) =>
+          typeof sample === 'string' ? Buffer.from(sample, 'utf8') : Buffer.from(sample),
+        );
+        for (const bytes of sent) {
+          await writer.append({ kind: 'capture', ...encodeBody(bytes) });
+        }
+        await writer.close();
 
-      const read: Buffer[] = [];
-      for await (const line of readLogLines(openLog(path))) {
-        expect('value' in line).toBe(true);
-        read.push(decodeBody((line as { value: Record<string, unknown> }).value)!);
-      }
-      expect(read).toEqual(sent);
-    }),
+        const read: Buffer[] = [];
+        for await (const line of readLogLines(openLog(path))) {
+          expect('value' in line).toBe(true);
+          read.push(decodeBody((line as { value: Record<string, unknown> }).value)!);
+        }
+        expect(read).toEqual(sent);
+      },
+    ),
     { numRuns: 60 },
   );
   return '60 runs of up to 20 bodies each, UTF-8 or not: byte-identical after LogWriter, readLogLines and decodeBody';
 });
 
 /** Short strings of JSON punctuation, such as `[{` or `{"a":`, which readers may take for the start of a value. */
-const jsonFragments = fc.string({ unit: fc.constantFrom(...'{}[]",:1a \\'), minLength: 1, maxLength: 8 });
+const jsonFragments = fc.string({
+  unit: fc.constantFrom(...'{}[]",:1a \\'),
+  minLength: 1,
+  maxLength: 8,
+});
 
 /** JSON records, lines that are no JSON, and where to cut the text into chunks. */
 const logInputs = fc.record({
   lines: fc.array(
     fc.oneof(
-      fc.record({ record: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), crlf: fc.boolean() }),
-      fc.record({ junk: fc.oneof(fc.string({ unit: 'binary', minLength: 1 }), jsonFragments).filter(isJunkLine) }),
+      fc.record({
+        record: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+        crlf: fc.boolean(),
+      }),
+      fc.record({
+        junk: fc
+          .oneof(fc.string({ unit: 'binary', minLength: 1 }), jsonFragments)
+          .filter(isJunkLine),
+      }),
     ),
     { maxLength: 30 },
   ),
-  torn: fc.option(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1 }), { nil: undefined }),
+  torn: fc.option(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1 }), {
+    nil: undefined,
+  }),
   cuts: fc.array(fc.nat(), { maxLength: 8 }),
 });
 
@@ -168,7 +198,9 @@ function chunksOf<T extends Buffer | string>(whole: T, cuts: number[]): T[] {
 async function readAll(chunks: Buffer[]): Promise<{ lines: LogLine[]; torn: number[] }> {
   const lines: LogLine[] = [];
   const torn: number[] = [];
-  for await (const line of readLogLines(Readable.from(chunks, { objectMode: false }), (number) => torn.push(number))) {
+  for await (const line of readLogLines(Readable.from(chunks, { objectMode: false }), (number) =>
+    torn.push(number),
+  )) {
     lines.push(line);
   }
   return { lines, torn };
@@ -180,16 +212,22 @@ section.test('log-reader', async () => {
       const log = buildLog(input);
       const { lines, torn } = await readAll(chunksOf(Buffer.from(log.text, 'utf8'), input.cuts));
 
-      expect(lines.filter((line) => 'value' in line).map((line) => (line as { value: unknown }).value)).toEqual(log.records);
+      expect(
+        lines.filter((line) => 'value' in line).map((line) => (line as { value: unknown }).value),
+      ).toEqual(log.records);
       expect(lines.filter((line) => 'error' in line)).toHaveLength(log.junk);
       expect(torn).toHaveLength(log.torn ? 1 : 0);
     }),
     { numRuns: RUNS },
   );
   await fc.assert(
-    fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.array(fc.nat(), { maxLength: 8 }), async (bytes, cuts) => {
-      await readAll(chunksOf(Buffer.from(bytes), cuts));
-    }),
+    fc.asyncProperty(
+      fc.uint8Array({ maxLength: 2048 }),
+      fc.array(fc.nat(), { maxLength: 8 }),
+      async (bytes, cuts) => {
+        await readAll(chunksOf(Buffer.from(bytes), cuts));
+      },
+    ),
     { numRuns: RUNS },
   );
   return `${RUNS} runs of records, junk lines, CRLF, torn tails and random chunking: every record in order; ${RUNS} runs of random bytes: no throw`;
@@ -218,16 +256,22 @@ section.test('replay-reader', async () => {
   await fc.assert(
     fc.asyncProperty(logInputs, async (input) => {
       const log = buildLog(input);
-      const values = (await frames(log.text, input.cuts)).flatMap((frame) => (frame.kind === 'value' ? [frame.value] : []));
+      const values = (await frames(log.text, input.cuts)).flatMap((frame) =>
+        frame.kind === 'value' ? [frame.value] : [],
+      );
 
       expect(isSubsequence(log.records, values)).toBe(true);
     }),
     { numRuns: RUNS },
   );
   await fc.assert(
-    fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 2048 }), fc.array(fc.nat(), { maxLength: 8 }), async (text, cuts) => {
-      await frames(text, cuts);
-    }),
+    fc.asyncProperty(
+      fc.string({ unit: 'binary', maxLength: 2048 }),
+      fc.array(fc.nat(), { maxLength: 8 }),
+      async (text, cuts) => {
+        await frames(text, cuts);
+      },
+    ),
     { numRuns: RUNS },
   );
   return `${RUNS} runs of records among junk lines: every record found in order; ${RUNS} runs of random text: no throw`;
@@ -237,9 +281,16 @@ section.test('json-offset', async () => {
   const texts = fc.oneof(
     fc.string({ unit: 'binary', maxLength: 200 }),
     fc.jsonValue().map((value) => JSON.stringify(value, null, 2)),
-    fc.tuple(fc.jsonValue().map((value) => JSON.stringify(value)), fc.nat(), fc.string({ maxLength: 2 })).map(
-      ([json, at, insert]) => `${json.slice(0, at % (json.length + 1))}${insert}${json.slice(at % (json.length + 1))}`,
-    ),
+    fc
+      .tuple(
+        fc.jsonValue().map((value) => JSON.stringify(value)),
+        fc.nat(),
+        fc.string({ maxLength: 2 }),
+      )
+      .map(
+        ([json, at, insert]) =>
+          `${json.slice(0, at % (json.length + 1))}${insert}${json.slice(at % (json.length + 1))}`,
+      ),
   );
 
   fc.assert(

@@ -23,7 +23,7 @@ import { reliabilitySection } from './suite.js';
 const section = reliabilitySection('secrets');
 /** A secret that nothing else in a run could print by chance. */
 const SECRET = 'whsec_R3liab1lity_Zq7Xw9_unseen';
-/** The part after the `whsec_` prefix, which masking would show. */
+/** The part after the `whsec_` prefix: a masked secret shows the prefix, never this part. */
 const SECRET_CORE = SECRET.slice('whsec_'.length);
 const cleanups: Array<() => Promise<unknown> | void> = [];
 
@@ -94,31 +94,63 @@ section.test('generate', async () => {
 
 section.test('send', async () => {
   const base = folder();
-  const target = await server(startTestServer((request, response) => {
-    response.writeHead(request.body.includes('wager.cancelled') ? 500 : 200).end(request.headers['pllay-signature']);
-  }));
+  const target = await server(
+    startTestServer((request, response) => {
+      response
+        .writeHead(request.body.includes('wager.cancelled') ? 500 : 200)
+        .end(request.headers['pllay-signature']);
+    }),
+  );
 
   const runs = [
-    await runCli(['send', '--all', '--to', target.url, '--secret', SECRET, '--verbose', '--log', join(base, 'send.ndjson')]),
+    await runCli([
+      'send',
+      '--all',
+      '--to',
+      target.url,
+      '--secret',
+      SECRET,
+      '--verbose',
+      '--log',
+      join(base, 'send.ndjson'),
+    ]),
     await runCli(['send', 'kyc.started', '--to', target.url, '--secret', SECRET, '--json']),
-    await runCli(['send', 'kyc.started', '--to', 'http://127.0.0.1:9/', '--verbose'], { env: { PLLAY_WEBHOOK_SECRET: SECRET } }),
+    await runCli(['send', 'kyc.started', '--to', 'http://127.0.0.1:9/', '--verbose'], {
+      env: { PLLAY_WEBHOOK_SECRET: SECRET },
+    }),
   ];
 
   expect(runs.map((run) => run.code)).toEqual([1, 0, 1]);
-  expect(target.requests.every((request) => request.headers['pllay-signature'] === hmac(request.body, SECRET))).toBe(true);
+  expect(
+    target.requests.every(
+      (request) => request.headers['pllay-signature'] === hmac(request.body, SECRET),
+    ),
+  ).toBe(true);
   return expectNoSecret({ runs, folders: [base], requests: target.requests });
 });
 
 section.test('listen', async () => {
   const app = await server(startTestServer());
-  const listen = await startListen(['--secret', SECRET, '--verbose', '--forward-to', app.url, '--print-json']);
-  cleanups.push(() => listen.remove(), () => listen.cli.stop());
+  const listen = await startListen([
+    '--secret',
+    SECRET,
+    '--verbose',
+    '--forward-to',
+    app.url,
+    '--print-json',
+  ]);
+  cleanups.push(
+    () => listen.remove(),
+    () => listen.cli.stop(),
+  );
   const body = '{"id":"evt_secret_1","type":"kyc.started"}';
 
   await sendRaw(listen.url, { body, headers: { 'pllay-signature': hmac(body, SECRET) } });
   await sendRaw(listen.url, { body, headers: { 'pllay-signature': hmac(body, 'whsec_other') } });
   await sendRaw(listen.url, { body });
-  await waitUntil(() => logRecords(listen.log).filter((record) => record.kind === 'delivery').length === 1);
+  await waitUntil(
+    () => logRecords(listen.log).filter((record) => record.kind === 'delivery').length === 1,
+  );
   await listen.cli.stop('SIGINT');
 
   expect(app.requests).toHaveLength(1);
@@ -134,27 +166,43 @@ section.test('replay', async () => {
   const events = join(base, 'events.ndjson');
   writeFileSync(
     events,
-    ['kyc.started', 'payment.failed'].map((type, index) => `{"id":"evt_r${index}","type":"${type}","data":{"object":{}}}\n`).join(''),
+    ['kyc.started', 'payment.failed']
+      .map((type, index) => `{"id":"evt_r${index}","type":"${type}","data":{"object":{}}}\n`)
+      .join(''),
   );
-  const target = await server(startTestServer((request, response) => {
-    response.writeHead(request.body.includes('payment.failed') ? 400 : 200).end();
-  }));
+  const target = await server(
+    startTestServer((request, response) => {
+      response.writeHead(request.body.includes('payment.failed') ? 400 : 200).end();
+    }),
+  );
 
   const runs = [
     await runCli([
-      'replay', events, '--to', target.url, '--secret', SECRET, '--verbose',
-      '--state', join(base, 'replay.state'), '--report', join(base, 'report.xml'), '--log', join(base, 'replay.ndjson'),
+      'replay',
+      events,
+      '--to',
+      target.url,
+      '--secret',
+      SECRET,
+      '--verbose',
+      '--state',
+      join(base, 'replay.state'),
+      '--report',
+      join(base, 'report.xml'),
+      '--log',
+      join(base, 'replay.ndjson'),
     ]),
-    await runCli(['replay', events, '--to', target.url, '--dry-run', '--json'], { env: { PLLAY_WEBHOOK_SECRET: SECRET } }),
+    await runCli(['replay', events, '--to', target.url, '--dry-run', '--json'], {
+      env: { PLLAY_WEBHOOK_SECRET: SECRET },
+    }),
   ];
 
   expect(runs.map((run) => run.code)).toEqual([1, 0]);
-  expect(filesUnder(base).map((file) => file.path.slice(base.length + 1)).sort()).toEqual([
-    'events.ndjson',
-    'replay.ndjson',
-    'replay.state',
-    'report.xml',
-  ]);
+  expect(
+    filesUnder(base)
+      .map((file) => file.path.slice(base.length + 1))
+      .sort(),
+  ).toEqual(['events.ndjson', 'replay.ndjson', 'replay.state', 'report.xml']);
   return expectNoSecret({ runs, folders: [base], requests: target.requests });
 });
 
@@ -165,9 +213,37 @@ section.test('verify', async () => {
   writeFileSync(payload, body);
 
   const runs = await Promise.all([
-    runCli(['verify', '--payload', payload, '--signature', hmac(body, SECRET), '--secret', SECRET, '--verbose']),
-    runCli(['verify', '--payload', payload, '--signature', hmac(body, `${SECRET}\n`), '--secret', SECRET, '--json']),
-    runCli(['verify', '--payload', payload, '--signature', hmac(body, 'whsec_other'), '--secret', SECRET, '--secret', `${SECRET}2`]),
+    runCli([
+      'verify',
+      '--payload',
+      payload,
+      '--signature',
+      hmac(body, SECRET),
+      '--secret',
+      SECRET,
+      '--verbose',
+    ]),
+    runCli([
+      'verify',
+      '--payload',
+      payload,
+      '--signature',
+      hmac(body, `${SECRET}\n`),
+      '--secret',
+      SECRET,
+      '--json',
+    ]),
+    runCli([
+      'verify',
+      '--payload',
+      payload,
+      '--signature',
+      hmac(body, 'whsec_other'),
+      '--secret',
+      SECRET,
+      '--secret',
+      `${SECRET}2`,
+    ]),
   ]);
 
   expect(runs.map((run) => run.code)).toEqual([0, 1, 1]);
@@ -178,7 +254,18 @@ section.test('check', async () => {
   const base = folder();
   const app = await server(startGoodApp(SECRET));
 
-  const run = await runCli(['check', '--to', app.url, '--secret', SECRET, '--type', 'kyc.started', '--verbose', '--report', join(base, 'check.xml')]);
+  const run = await runCli([
+    'check',
+    '--to',
+    app.url,
+    '--secret',
+    SECRET,
+    '--type',
+    'kyc.started',
+    '--verbose',
+    '--report',
+    join(base, 'check.xml'),
+  ]);
 
   expect(run.code).toBe(0);
   return expectNoSecret({ runs: [run], folders: [base], requests: app.requests });
@@ -186,7 +273,10 @@ section.test('check', async () => {
 
 section.test('config', async () => {
   const base = folder();
-  writeFileSync(join(base, '.pllay-hooksrc.json'), JSON.stringify({ secret: [SECRET, `${SECRET}_old`] }));
+  writeFileSync(
+    join(base, '.pllay-hooksrc.json'),
+    JSON.stringify({ secret: [SECRET, `${SECRET}_old`] }),
+  );
 
   const runs = await Promise.all([
     runCli(['config'], { cwd: base }),
@@ -207,17 +297,40 @@ section.test('errors', async () => {
   const runs = await Promise.all([
     runCli(['send', 'kyc.started', '--to', 'ftp://example.invalid', '--secret', SECRET], { env }),
     runCli(['send', 'kyc.nope', '--to', occupied.url, '--secret', SECRET], { env }),
-    runCli(['listen', '--port', String(occupied.port), '--log', join(base, 'capture.ndjson'), '--secret', SECRET], { env }),
-    runCli(['replay', join(base, 'missing.ndjson'), '--to', occupied.url, '--secret', SECRET], { env }),
-    runCli(['verify', '--payload', join(base, 'missing.json'), '--signature', 'ab', '--secret', SECRET], { env }),
+    runCli(
+      [
+        'listen',
+        '--port',
+        String(occupied.port),
+        '--log',
+        join(base, 'capture.ndjson'),
+        '--secret',
+        SECRET,
+      ],
+      { env },
+    ),
+    runCli(['replay', join(base, 'missing.ndjson'), '--to', occupied.url, '--secret', SECRET], {
+      env,
+    }),
+    runCli(
+      ['verify', '--payload', join(base, 'missing.json'), '--signature', 'ab', '--secret', SECRET],
+      { env },
+    ),
     runCli(['check', '--to', 'http://127.0.0.1:9', '--secret', SECRET], { env }),
   ]);
-  const interrupted = startCli(['send', 'kyc.started', '--to', occupied.url, '--secret', SECRET, '--verbose'], { env });
+  const interrupted = startCli(
+    ['send', 'kyc.started', '--to', occupied.url, '--secret', SECRET, '--verbose'],
+    { env },
+  );
   await interrupted.stop('SIGINT');
 
   expect(runs.map((run) => run.code)).toEqual([2, 2, 1, 2, 2, 1]);
   expect(runs.some((run) => run.stderr.includes('    at '))).toBe(true);
-  return expectNoSecret({ runs, texts: [interrupted.stdout(), interrupted.stderr()], folders: [base] });
+  return expectNoSecret({
+    runs,
+    texts: [interrupted.stdout(), interrupted.stderr()],
+    folders: [base],
+  });
 });
 
 section.test('constant-time', async () => {
@@ -234,7 +347,10 @@ section.test('constant-time', async () => {
   const validCalls = compare.mock.calls.length;
 
   expect(invalid.verdict).toBe('invalid');
-  expect(invalidCalls).toEqual([[32, 32], [32, 32]]);
+  expect(invalidCalls).toEqual([
+    [32, 32],
+    [32, 32],
+  ]);
   expect(valid.verdict).toBe('valid');
   expect(validCalls).toBe(1);
   return 'timingSafeEqual on two 32-byte digests once per secret tried, for a wrong signature as for a right one';

@@ -35,13 +35,19 @@ export function reliabilitySection(id: string): SectionRun {
         throw new Error(`case "${caseId}" is not in section "${id}" of cases.ts, or has two tests`);
       }
       registered.add(caseId);
-      it(row.title, async () => {
-        results.set(caseId, await run());
-      }, timeoutMs);
+      it(
+        row.title,
+        async () => {
+          results.set(caseId, await run());
+        },
+        timeoutMs,
+      );
     },
     checkDoc: () => {
       it('matches docs/reliability.md', () => {
-        const untested = section.cases.filter((row) => !registered.has(row.id)).map((row) => row.id);
+        const untested = section.cases
+          .filter((row) => !registered.has(row.id))
+          .map((row) => row.id);
         const expected = renderSection(section, results);
         let doc = readFileSync(DOC_PATH, 'utf8');
         if (UPDATE) {
@@ -75,7 +81,10 @@ export function startMarker(id: string): string {
 const END_MARKER = '<!-- end of cases -->';
 
 /** Writes a section of the doc: its heading, its test file and a table of cases and results. */
-export function renderSection(section: ReliabilitySection, results: ReadonlyMap<string, string>): string {
+export function renderSection(
+  section: ReliabilitySection,
+  results: ReadonlyMap<string, string>,
+): string {
   const rows = section.cases.map((row) => {
     const result = results.has(row.id) ? `pass: ${results.get(row.id)}` : NOT_PASSED;
     return `| ${cell(row.title)} | ${cell(row.expected)} | ${cell(result)} |`;
@@ -113,7 +122,9 @@ function replaceSection(doc: string, id: string, section: string): string {
   }
 
   const later = SECTIONS.slice(SECTIONS.findIndex((candidate) => candidate.id === id) + 1);
-  const next = later.map((candidate) => doc.indexOf(startMarker(candidate.id))).find((index) => index !== -1);
+  const next = later
+    .map((candidate) => doc.indexOf(startMarker(candidate.id)))
+    .find((index) => index !== -1);
   if (next === undefined) {
     return `${doc.trimEnd()}\n\n${section}\n`;
   }

@@ -23,7 +23,10 @@ async function listening(server: Server | ReturnType<typeof createTcpServer>): P
 }
 
 /** Closes a server and every connection it still has open. */
-function closer(server: Server | ReturnType<typeof createTcpServer>, sockets: Set<Socket>): () => Promise<void> {
+function closer(
+  server: Server | ReturnType<typeof createTcpServer>,
+  sockets: Set<Socket>,
+): () => Promise<void> {
   return async () => {
     sockets.forEach((socket) => socket.destroy());
     server.close();
@@ -70,7 +73,9 @@ export async function backloggedTarget(): Promise<FaultyTarget> {
   await waitUntil(() => output.includes('\n'));
 
   const port = Number(output.trim());
-  const fillers = Array.from({ length: 6 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
+  const fillers = Array.from({ length: 6 }, () =>
+    connect(port, '127.0.0.1').on('error', () => undefined),
+  );
   await new Promise((resolve) => setTimeout(resolve, 200));
 
   return {
@@ -94,7 +99,11 @@ export async function silentTarget(): Promise<FaultyTarget> {
   return { url: `http://127.0.0.1:${port}`, requests: () => 0, close: closer(server, sockets) };
 }
 
-export type Respond = (body: Buffer, response: import('node:http').ServerResponse, socket: Socket) => void;
+export type Respond = (
+  body: Buffer,
+  response: import('node:http').ServerResponse,
+  socket: Socket,
+) => void;
 
 /** Starts an HTTP server that reads each request body and lets `respond` misbehave. */
 export async function httpTarget(respond: Respond): Promise<FaultyTarget> {
@@ -146,11 +155,29 @@ export interface Certificate {
 export function makeCertificate(folder: string): Certificate | undefined {
   const keyPath = join(folder, 'key.pem');
   const certPath = join(folder, 'cert.pem');
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
 
   if (made.error !== undefined || made.status !== 0) {
     return undefined;
@@ -161,17 +188,24 @@ export function makeCertificate(folder: string): Certificate | undefined {
 /** Starts an https server with a self-signed certificate that responds 200 to every request. */
 export async function tlsTarget(certificate: Certificate): Promise<FaultyTarget> {
   let count = 0;
-  const server = createHttpsServer({ key: certificate.key, cert: certificate.cert }, (request, response) => {
-    request.resume();
-    request.on('end', () => {
-      count++;
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
+  const server = createHttpsServer(
+    { key: certificate.key, cert: certificate.cert },
+    (request, response) => {
+      request.resume();
+      request.on('end', () => {
+        count++;
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
+    },
+  );
   server.on('tlsClientError', () => undefined);
   const sockets = track(server as unknown as Server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return { url: `https://127.0.0.1:${port}`, requests: () => count, close: closer(server as unknown as Server, sockets) };
+  return {
+    url: `https://127.0.0.1:${port}`,
+    requests: () => count,
+    close: closer(server as unknown as Server, sockets),
+  };
 }
