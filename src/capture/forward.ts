@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 
 import { deliver, RESPONSE_SNIPPET_BYTES, type AttemptResult } from '../delivery/deliver.js';
-import { createDispatcher } from '../delivery/http.js';
+import { connectTimeoutFor, createDispatcher, type TlsOptions } from '../delivery/http.js';
 import { attemptRecord } from '../delivery/outcome.js';
 import { encodeBody, type CaptureRecord, type DeliveryRecord } from '../log/index.js';
 import type { VerifyResult } from '../signature/index.js';
@@ -41,6 +41,7 @@ export interface ForwardOptions {
   /** Forward requests whose signature is invalid or missing as well. */
   forwardInvalid?: boolean;
   timeoutMs?: number;
+  tls?: TlsOptions;
 }
 
 /**
@@ -81,7 +82,10 @@ export class Forwarder {
 
   /** Sends one captured request to the app. Failures come back in the result, never thrown. */
   async forward(request: IncomingMessage, bytes: Buffer): Promise<AttemptResult> {
-    this.#dispatcher ??= createDispatcher();
+    this.#dispatcher ??= createDispatcher({
+      connectTimeoutMs: connectTimeoutFor(this.options.timeoutMs ?? DEFAULT_FORWARD_TIMEOUT_MS),
+      ...(this.options.tls ? { tls: this.options.tls } : {}),
+    });
 
     return deliver({
       url: this.options.url,

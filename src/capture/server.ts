@@ -12,6 +12,12 @@ import { findSignatureHeader, signatureHeaderNames } from './signature-header.js
 /** Largest body accepted by default: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Time a client has to send all request headers by default: 10 s. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+
+/** Time a client has to send the whole request by default: 30 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** Paths that answer GET with a health report instead of 405. */
 const HEALTH_PATHS = new Set(['/', '/health', '/healthz']);
 
@@ -47,6 +53,7 @@ export interface CaptureServerOptions {
 export type CaptureEvent =
   | { kind: 'captured'; record: CaptureRecord; verification: VerifyResult; bytes: Buffer }
   | { kind: 'too-large'; path: string; limit: number }
+  | { kind: 'unsupported-encoding'; path: string; encoding: string }
   | { kind: 'aborted'; path: string }
   | { kind: 'log-failed'; error: Error }
   | { kind: 'forwarded'; capture: CaptureRecord; delivery: DeliveryRecord; attempt: AttemptResult }
@@ -101,11 +108,17 @@ type PendingForwards = Set<Promise<void>>;
 
 function buildServer(options: CaptureServerOptions): { server: Server; forwards: PendingForwards } {
   const forwards: PendingForwards = new Set();
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node checks both timeouts only every connectionsCheckingInterval (30 s by default), so a
+  // short timeout would otherwise fire up to 30 s late.
+  const checkEvery = Math.min(1_000, Math.max(50, Math.floor(Math.min(headersTimeout, requestTimeout) / 4)));
   const receive = (request: IncomingMessage, response: ServerResponse): void => {
     handleRequest(request, response, options, forwards);
   };
   const intercept = options.intercept;
   const server = createServer(
+    { connectionsCheckingInterval: checkEvery },
     intercept === undefined
       ? receive
       : (request, response) => {
@@ -115,8 +128,8 @@ function buildServer(options: CaptureServerOptions): { server: Server; forwards:
         },
   );
 
-  server.headersTimeout = options.headersTimeoutMs ?? 10_000;
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = requestTimeout;
   return { server, forwards };
 }
 
@@ -141,6 +154,12 @@ function handleRequest(
     return;
   }
 
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    rejectEncoding(request, response, options, encoding);
+    return;
+  }
+
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
@@ -153,9 +172,14 @@ function handleRequest(
   let done = false;
 
   request.on('data', (chunk: Buffer) => {
+    // After a 413 the rest of the body is read and dropped until the socket closes.
+    if (done) {
+      return;
+    }
     size += chunk.length;
-    if (size > limit && !done) {
+    if (size > limit) {
       done = true;
+      chunks.length = 0;
       rejectTooLarge(request, response, options, limit);
       return;
     }
@@ -298,8 +322,34 @@ function rejectTooLarge(
   limit: number,
 ): void {
   options.onEvent?.({ kind: 'too-large', path: request.url ?? '/', limit });
+  rejectAndClose(request, response, 413, { error: `body larger than the limit of ${limit} bytes` });
+}
+
+/**
+ * Rejects a compressed body with 415. PLLAY signs and sends the raw body,
+ * and decoding a body would mean verifying bytes that were never sent.
+ */
+function rejectEncoding(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: CaptureServerOptions,
+  encoding: string,
+): void {
+  options.onEvent?.({ kind: 'unsupported-encoding', path: request.url ?? '/', encoding });
+  const error = `content-encoding ${encoding} is not supported: send the body uncompressed, as PLLAY does`;
+  rejectAndClose(request, response, 415, { error }, { 'accept-encoding': 'identity' });
+}
+
+/** Responds before the body is read, then closes the connection instead of reading the rest. */
+function rejectAndClose(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): void {
   response.shouldKeepAlive = false;
-  sendJson(response, 413, { error: `body larger than the limit of ${limit} bytes` }, { connection: 'close' });
+  sendJson(response, status, body, { ...headers, connection: 'close' });
   response.on('finish', () => request.socket.destroySoon());
 }
 

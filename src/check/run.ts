@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 
 import { deliver } from '../delivery/deliver.js';
-import { createDispatcher } from '../delivery/http.js';
+import { connectTimeoutFor, createDispatcher, type TlsOptions } from '../delivery/http.js';
 import { runPool } from '../delivery/pool.js';
 import { PllayError } from '../errors.js';
 import { EVENT_TYPE_NAMES } from '../events/catalog.js';
@@ -41,6 +41,7 @@ export interface CheckRunOptions {
   /** Time each request may take; by default MIN_REQUEST_TIMEOUT_MS or 5 × maxLatencyMs, whichever is longer. */
   requestTimeoutMs?: number;
   checks?: readonly CheckDefinition[];
+  tls?: TlsOptions;
   /** Called once before the first request, with the number of requests the run sends. */
   onStart?: (start: { types: readonly string[]; requests: number }) => void;
   /** Called after each request with its exchange and the id of the check that sent it. */
@@ -75,7 +76,11 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
   options.onStart?.({ types: setup.types, requests: requestCount });
   const started = performance.now();
 
-  const dispatcher = await createDispatcher({ connections: concurrency });
+  const dispatcher = await createDispatcher({
+    connections: concurrency,
+    connectTimeoutMs: connectTimeoutFor(timeoutMs),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   try {
     await warmUp(options.url, setup, { dispatcher, timeoutMs });
     await runPool(sequencesOf(plans), concurrency, async ({ checkIndex, sequenceIndex, requests }) => {
@@ -130,7 +135,7 @@ async function warmUp(url: URL, setup: CheckSetup, context: SendContext): Promis
   if (error && UNREACHABLE_CODES.has(error.code)) {
     throw new PllayError('E_ENDPOINT_UNREACHABLE', `cannot check ${url.href}: ${error.message}`, {
       category: 'network',
-      hint: 'start the app first, or fix the URL in --to',
+      hint: error.code === 'TLS' ? 'fix the certificate, or pass --ca-cert FILE or --insecure' : 'start the app first, or fix the URL in --to',
     });
   }
   if (error?.code === 'TIMEOUT') {

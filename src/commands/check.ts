@@ -21,8 +21,9 @@ import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { commandSettings } from './settings.js';
 import { collect, integerAtLeast, parseDuration } from './options.js';
+import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
-interface CheckFlags {
+interface CheckFlags extends TlsFlags {
   to?: string;
   type?: string[];
   maxLatency: number;
@@ -33,7 +34,7 @@ interface CheckFlags {
 }
 
 export function checkCommand(context: CliContext): Command {
-  return new Command('check')
+  const command = new Command('check')
     .description("score an endpoint against PLLAY's webhook best practices")
     .option('--to <url>', 'endpoint URL or host:port; a URL without a path gets /webhooks/pllay')
     .option('--type <type>', 'check only this event type; repeat, or separate types with commas (default: all 13)', collect)
@@ -45,7 +46,9 @@ export function checkCommand(context: CliContext): Command {
     .option('--concurrency <n>', 'requests in flight at once', integerAtLeast(1), DEFAULT_CHECK_CONCURRENCY)
     .option('--report <file>', 'also write a JUnit XML report to FILE, for CI')
     .option('--strict', 'count warnings as failures')
-    .option('--secret <secret>', `signing secret of the endpoint (default: $${SECRET_ENV}, then the config file)`, collect)
+    .option('--secret <secret>', `signing secret of the endpoint (default: $${SECRET_ENV}, then the config file)`, collect);
+
+  return addTlsOptions(command, 'an https endpoint')
     .addHelpText('after', [
       '',
       'Examples:',
@@ -73,6 +76,7 @@ async function runCheck(context: CliContext, output: Output, flags: CheckFlags, 
   const secret = requireSigningSecret({ secrets: values.secrets });
   const url = normalizeTarget(requireTarget(values.target), values.path);
   const types = parseCheckTypes(flags.type);
+  const tls = tlsOptions(flags);
   const reportPath = flags.report === undefined ? undefined : checkReportPath(resolve(context.cwd, flags.report));
 
   const report = await runChecks({
@@ -81,6 +85,7 @@ async function runCheck(context: CliContext, output: Output, flags: CheckFlags, 
     types,
     maxLatencyMs: flags.maxLatency,
     concurrency: flags.concurrency,
+    ...(tls ? { tls } : {}),
     onStart: (start) =>
       renderCheckStart(output, { ...start, target: url.href, concurrency: flags.concurrency, maxLatencyMs: flags.maxLatency }),
     onExchange: (exchange, checkId) => output.debug(`${checkId}: ${exchange.label}: ${describeExchange(exchange)}`),

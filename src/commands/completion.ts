@@ -6,7 +6,7 @@ import { EVENT_TYPES } from '../events/catalog.js';
 import { createOutput, type CliContext } from './context.js';
 
 /** Long options whose value is a file path, so the shell offers file names for them. */
-const FILE_OPTIONS = new Set(['--config', '--payload', '--log', '--data', '--record', '--file']);
+const FILE_OPTIONS = new Set(['--config', '--payload', '--log', '--data', '--record', '--file', '--ca-cert']);
 
 /** Kind of completion for each positional argument name. */
 const ARGUMENT_KINDS: Record<string, CommandSpec['argument']> = { type: 'event-types', shell: 'shells', log: 'files' };

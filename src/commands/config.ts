@@ -10,6 +10,8 @@ import { commandSettings } from './settings.js';
 const UNITS: Partial<Record<SettingKey, string>> = {
   timeout: 'ms',
   'listen.maxBody': 'bytes',
+  'listen.headersTimeout': 'ms',
+  'listen.requestTimeout': 'ms',
   'replay.initialDelay': 'ms',
   'replay.maxDelay': 'ms',
 };

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { Command } from 'commander';
@@ -11,6 +9,7 @@ import { normalizeTarget } from '../delivery/target.js';
 import { ExitCode } from '../errors.js';
 import { EVENT_TYPE_NAMES } from '../events/catalog.js';
 import { LogWriter, type CaptureRecord } from '../log/index.js';
+import { makeTempDir } from '../temp.js';
 import { formatDuration, formatStatus, formatVerdict } from '../ui/format.js';
 import { createOutput, type CliContext } from './context.js';
 
@@ -21,7 +20,7 @@ export function demoCommand(context: CliContext): Command {
     .action(async (_flags, command: Command) => {
       const output = createOutput(context, command);
       const secret = `whsec_test_${randomBytes(16).toString('hex')}`;
-      const logPath = join(mkdtempSync(join(tmpdir(), 'pllay-hooks-demo-')), 'capture.ndjson');
+      const logPath = join(makeTempDir('pllay-hooks-demo-'), 'capture.ndjson');
       const log = LogWriter.open(logPath);
       const captured = new Map<string, CaptureRecord>();
 

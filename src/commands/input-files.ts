@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { InputFileError } from '../errors.js';
 import { isPlainObject } from '../events/overrides.js';
+import { describeJsonError } from '../json.js';
 
 /** Reads a file's exact bytes, or fails with exit 2 naming the file. */
 export function readInputFile(path: string, flag: string): Buffer {
@@ -27,7 +28,8 @@ export function readJsonObjectFile(path: string, flag: string): Record<string, u
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputFileError('E_FILE_INVALID_JSON', path, `${flag} file ${path} is not valid JSON: ${(error as Error).message}`, error);
+    const { where, reason } = describeJsonError(text, error);
+    throw new InputFileError('E_FILE_INVALID_JSON', path, `${flag} file ${path}${where} is not valid JSON: ${reason}`, error);
   }
 
   if (!isPlainObject(value)) {
@@ -35,3 +37,4 @@ export function readJsonObjectFile(path: string, flag: string): Record<string, u
   }
   return value;
 }
+

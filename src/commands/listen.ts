@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 
 import { DEFAULT_FORWARD_TIMEOUT_MS, Forwarder } from '../capture/forward.js';
-import { startCaptureServer, type CaptureEvent } from '../capture/server.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, startCaptureServer, type CaptureEvent } from '../capture/server.js';
 import type { FlagValues, SettingValues } from '../config/index.js';
 import { DEFAULT_WEBHOOK_PATH, normalizeTarget } from '../delivery/target.js';
 import { ExitCode, PllayError, UsageError } from '../errors.js';
 import { INSPECTOR_PREFIX, Inspector, startInspectorServer, type RunningInspectorServer } from '../inspector/index.js';
-import { LogWriter } from '../log/index.js';
+import { LogWriter, noteNewFile } from '../log/index.js';
 import { SECRET_ENV } from '../secret.js';
 import { fingerprint } from '../signature/index.js';
 import { renderCaptureEvent } from '../ui/capture.js';
@@ -15,16 +15,19 @@ import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { collect, formatDurationFlag, parseByteSize, parseDuration, parseHeaderName, parsePort } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
+import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
 export { DEFAULT_CAPTURE_LOG, DEFAULT_LISTEN_PORT } from '../config/defaults.js';
 
 // No defaults on the options that a config file can set, so that a flag that was not given is undefined.
-interface ListenFlags {
+interface ListenFlags extends TlsFlags {
   host?: string;
   port?: number;
   log?: string;
   secret?: string[];
   maxBody?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
   rejectInvalid?: boolean;
   printJson?: boolean;
   signatureHeader?: string;
@@ -46,13 +49,15 @@ interface ListenSettings {
 }
 
 export function listenCommand(context: CliContext): Command {
-  return new Command('listen')
+  const command = new Command('listen')
     .description('run a local capture server that verifies, shows and logs every webhook it receives')
     .option('--host <host>', 'interface to bind; 0.0.0.0 exposes the server to your network (default: 127.0.0.1)')
     .option('--port <port>', 'port to listen on; 0 picks a free one (default: 7575)', parsePort)
     .option('--log <file>', 'capture log to append to, NDJSON (default: .pllay-hooks/capture.ndjson)')
     .option('--secret <secret>', `secret to verify with; repeat for rotation (default: $${SECRET_ENV}, then the config file)`, collect)
     .option('--max-body <size>', 'largest body accepted; larger gets 413, such as 1mb or 512kb (default: 1mb)', parseByteSize)
+    .option('--headers-timeout <duration>', `time a client has to send the request headers; slower gets 408 (default: ${formatDurationFlag(DEFAULT_HEADERS_TIMEOUT_MS)})`, parseDuration)
+    .option('--request-timeout <duration>', `time a client has to send the whole request; slower gets 408 (default: ${formatDurationFlag(DEFAULT_REQUEST_TIMEOUT_MS)})`, parseDuration)
     .option('--reject-invalid', 'answer 401 to an invalid or missing signature instead of 200')
     .option('--print-json', 'print each whole body after its line')
     .option('--signature-header <name>', 'also look for the signature in this header (pllay-signature and x-pllay-signature always count)', parseHeaderName)
@@ -62,7 +67,9 @@ export function listenCommand(context: CliContext): Command {
     .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
     .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
     .option('--ui', `serve a web inspector of the captured events at ${INSPECTOR_PREFIX} on the same host and port`)
-    .option('--ui-port <port>', 'serve the inspector on this port instead; 0 picks a free one (implies --ui)', parsePort)
+    .option('--ui-port <port>', 'serve the inspector on this port instead; 0 picks a free one (implies --ui)', parsePort);
+
+  return addTlsOptions(command, 'an https --forward-to app')
     .addHelpText('after', [
       '',
       'Examples:',
@@ -74,10 +81,13 @@ export function listenCommand(context: CliContext): Command {
       '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000 --ui',
       '',
       'Answers 200 {"received":true} once the request is in the log. Stops on Ctrl-C or SIGTERM and exits 0.',
+      'A body over --max-body gets 413 and a compressed one (content-encoding such as gzip) gets 415;',
+      'neither is logged, and the connection is closed. GET / and GET /health answer 200.',
       'With --forward-to, the app\'s response is appended to the log as a delivery record of the event; a',
       'forward that is refused, times out or gets a 3xx, 4xx or 5xx is a failed delivery, which',
       '`pllay-hooks replay LOG --failed` sends again.',
-      'Host, port, log, body limit, forward target and secrets can come from a config file (see: pllay-hooks config).',
+      'Host, port, log, body limit, timeouts, forward target and secrets can come from a config file',
+      '(see: pllay-hooks config).',
       '',
       `With --ui, requests under ${INSPECTOR_PREFIX} go to the inspector instead of being captured. The page lists`,
       'the events live, shows each body, its headers and its verdict, and replays an event with the backoff',
@@ -90,6 +100,8 @@ export function listenCommand(context: CliContext): Command {
         'listen.port': '--port',
         'listen.log': '--log',
         'listen.maxBody': '--max-body',
+        'listen.headersTimeout': '--headers-timeout',
+        'listen.requestTimeout': '--request-timeout',
         'listen.forwardTo': '--forward-to',
         secrets: '--secret',
         ...signatureFlagNames,
@@ -104,6 +116,8 @@ function listenFlagValues(flags: ListenFlags): FlagValues {
     'listen.port': flags.port,
     'listen.log': flags.log,
     'listen.maxBody': flags.maxBody,
+    'listen.headersTimeout': flags.headersTimeout,
+    'listen.requestTimeout': flags.requestTimeout,
     'listen.forwardTo': flags.forwardTo,
     secrets: flags.secret,
     ...signatureFlags(flags),
@@ -118,8 +132,12 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
     forwardTo: values['listen.forwardTo'],
   };
   const secrets = values.secrets;
+  const timeouts = listenTimeouts(values);
 
   const forwarder = createForwarder(settings, flags);
+  // The log is opened before the port, so that an unwritable log fails at start. When the port
+  // then fails, the empty log file and the folders made for it are removed again.
+  const newLog = noteNewFile(settings.log);
   const log = LogWriter.open(settings.log);
   const counts = { valid: 0, invalid: 0, missing: 0, unchecked: 0, rejected: 0, forwarded: 0, forwardFailed: 0 };
   const render = (event: CaptureEvent): void => {
@@ -127,7 +145,7 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
       counts[event.record.signature]++;
     } else if (event.kind === 'forwarded') {
       counts[event.attempt.ok ? 'forwarded' : 'forwardFailed']++;
-    } else if (event.kind === 'too-large' || event.kind === 'aborted') {
+    } else if (event.kind === 'too-large' || event.kind === 'unsupported-encoding' || event.kind === 'aborted') {
       counts.rejected++;
     }
     renderCaptureEvent(output, event, { printJson: flags.printJson === true, forwarding: forwarder !== undefined });
@@ -145,6 +163,7 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
     secrets,
     log,
     maxBodyBytes: values['listen.maxBody'],
+    ...timeouts,
     rejectInvalid: flags.rejectInvalid === true,
     signatureHeader: values['signature.header'],
     signaturePrefix: values['signature.prefix'],
@@ -158,12 +177,14 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
   }).catch(async (error: NodeJS.ErrnoException) => {
     await forwarder?.close();
     await log.close();
+    newLog.removeIfEmpty();
     throw listenFailure(error, { host: settings.host, port: settings.port, flag: '--port' });
   });
   const uiServer = await startUiServer(ui, settings, flags).catch(async (error: NodeJS.ErrnoException) => {
     await server.close();
     await forwarder?.close();
     await log.close();
+    newLog.removeIfEmpty();
     throw listenFailure(error, { host: settings.host, port: flags.uiPort ?? settings.port, flag: '--ui-port' });
   });
 
@@ -242,12 +263,32 @@ function startUiServer(
   return startInspectorServer(ui.inspector, { host: settings.host, port: flags.uiPort });
 }
 
+/** Reads the two client timeouts; the headers are part of the request, so theirs cannot be longer. */
+function listenTimeouts(values: SettingValues): { headersTimeoutMs: number; requestTimeoutMs: number } {
+  const headersTimeoutMs = values['listen.headersTimeout'];
+  const requestTimeoutMs = values['listen.requestTimeout'];
+
+  if (headersTimeoutMs < 1 || requestTimeoutMs < 1) {
+    throw new UsageError('E_LISTEN_TIMEOUTS', 'the headers and request timeouts must be longer than 0', 'pass a duration such as 10s or 500ms');
+  }
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new UsageError(
+      'E_LISTEN_TIMEOUTS',
+      `the headers timeout (${formatDurationFlag(headersTimeoutMs)}) is longer than the request timeout (${formatDurationFlag(requestTimeoutMs)})`,
+      'lower --headers-timeout, or raise --request-timeout',
+    );
+  }
+  return { headersTimeoutMs, requestTimeoutMs };
+}
+
 function createForwarder(settings: ListenSettings, flags: ListenFlags): Forwarder | undefined {
   if (settings.forwardTo === undefined) {
     const given = [
       flags.forwardSync ? '--forward-sync' : undefined,
       flags.forwardInvalid ? '--forward-invalid' : undefined,
       flags.forwardTimeout === undefined ? undefined : '--forward-timeout',
+      flags.insecure ? '--insecure' : undefined,
+      flags.caCert === undefined ? undefined : '--ca-cert',
     ].filter((flag) => flag !== undefined);
     if (given.length > 0) {
       throw new UsageError('E_FORWARD_WITHOUT_TARGET', `${given.join(' and ')} needs --forward-to`, 'pass --forward-to URL, for example --forward-to localhost:3000');
@@ -255,11 +296,13 @@ function createForwarder(settings: ListenSettings, flags: ListenFlags): Forwarde
     return undefined;
   }
 
+  const tls = tlsOptions(flags);
   return new Forwarder({
     url: normalizeTarget(settings.forwardTo),
     sync: flags.forwardSync === true,
     forwardInvalid: flags.forwardInvalid === true,
     ...(flags.forwardTimeout === undefined ? {} : { timeoutMs: flags.forwardTimeout }),
+    ...(tls ? { tls } : {}),
   });
 }
 

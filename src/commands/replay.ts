@@ -31,8 +31,9 @@ import {
 import { createOutput, type CliContext } from './context.js';
 import { collect, formatDurationFlag, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
+import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
-interface ReplayFlags {
+interface ReplayFlags extends TlsFlags {
   to?: string;
   secret?: string[];
   signatureHeader?: string;
@@ -90,7 +91,7 @@ Exits 0 when every selected event was delivered, 1 when any failed, 2 for bad
 usage or an unreadable log, 130 when interrupted (Ctrl-C saves the state first).`;
 
 export function replayCommand(context: CliContext): Command {
-  return new Command('replay')
+  const command = new Command('replay')
     .description('send logged events again, with retries and backoff, until the app accepts them')
     .argument('<log...>', 'logs to read, in order; - reads standard input')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
@@ -178,7 +179,9 @@ export function replayCommand(context: CliContext): Command {
     .option(
       '--log <file>',
       'append a delivery record per event to FILE (NDJSON), readable by --failed',
-    )
+    );
+
+  return addTlsOptions(command, 'an https target')
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], flags: ReplayFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -226,6 +229,7 @@ async function runReplayCommand(
   const policy = backoffPolicy(values);
   const url = normalizeTarget(requireTarget(values.target), values.path);
   const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(values, flags);
+  const tls = tlsOptions(flags);
   const stop = new AbortController();
   const cancel = new AbortController();
   const view = { current: undefined as ReplayView | undefined };
@@ -243,6 +247,7 @@ async function runReplayCommand(
       headers: values.headers,
       policy,
       concurrency: flags.concurrency ?? 1,
+      ...(tls ? { tls } : {}),
       stopSignal: stop.signal,
       cancelSignal: cancel.signal,
       ...optional({

@@ -6,7 +6,7 @@ import { parseHeaderArgument } from '../delivery/headers.js';
 import { describeAttempt } from '../delivery/outcome.js';
 import { sendEvents, type SendItem, type SendResult } from '../delivery/send.js';
 import { UsageError, ExitCode } from '../errors.js';
-import { assertEventType, EVENT_TYPE_NAMES } from '../events/index.js';
+import { assertEventType, EVENT_TYPE_NAMES, generateEvent } from '../events/index.js';
 import { LogWriter } from '../log/index.js';
 import { requireSigningSecret } from '../secret.js';
 import { formatBytes, formatDuration, formatStatus, oneLine } from '../ui/format.js';
@@ -17,8 +17,9 @@ import { eventChanges, parseUnixSeconds } from './generate.js';
 import { readInputFile } from './input-files.js';
 import { collect, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
+import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
-interface SendFlags {
+interface SendFlags extends TlsFlags {
   to?: string;
   all?: boolean;
   count: number;
@@ -37,7 +38,7 @@ interface SendFlags {
 }
 
 export function sendCommand(context: CliContext): Command {
-  return new Command('send')
+  const command = new Command('send')
     .description('sign sample events and POST them to your endpoint')
     .argument('[type...]', 'event types to send (see: pllay-hooks events)')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
@@ -54,7 +55,9 @@ export function sendCommand(context: CliContext): Command {
     .option('--set <path=value>', 'set a field of each generated envelope (repeatable)', collect)
     .option('--data <file>', 'merge the JSON object in FILE over each data.object')
     .option('--id <id>', 'envelope id of the generated event (only with a single event)')
-    .option('--created <unix-seconds>', 'envelope created time of generated events', parseUnixSeconds)
+    .option('--created <unix-seconds>', 'envelope created time of generated events', parseUnixSeconds);
+
+  return addTlsOptions(command, 'an https target')
     .addHelpText('after', [
       '',
       'Examples:',
@@ -68,7 +71,8 @@ export function sendCommand(context: CliContext): Command {
       'The target, secret, headers, timeout and signature format can come from a config file',
       '(see: pllay-hooks init, pllay-hooks config). Flags win over the environment, which wins over the file.',
       '',
-      'Exits 0 when every delivery got a 2xx, 1 when any did not, 2 for bad usage.',
+      'Exits 0 when every delivery got a 2xx, 1 when any did not, 2 for bad usage, 130 on Ctrl-C.',
+      'The first Ctrl-C starts no new delivery and waits for those in flight; a second cancels them.',
     ].join('\n'))
     .action(async (types: string[], flags: SendFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -91,9 +95,15 @@ async function runSend(context: CliContext, output: Output, command: Command, ty
 
   const selected = await selectTypes(context, output, types, flags);
   const items = buildItems(selected, flags, values.events);
+  const tls = tlsOptions(flags);
   const log = flags.log === undefined ? undefined : LogWriter.open(flags.log);
+  const stop = new AbortController();
+  const cancel = new AbortController();
+  const onSignal = (): void => interrupt(output, stop, cancel);
 
   output.line(`Sending ${items.length} event${items.length === 1 ? '' : 's'} to ${output.style.bold(url.href)}`);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const summary = await sendEvents({
       items,
@@ -104,16 +114,37 @@ async function runSend(context: CliContext, output: Output, command: Command, ty
       concurrency: flags.concurrency,
       timeoutMs: values.timeout,
       ...(log ? { log } : {}),
+      ...(tls ? { tls } : {}),
+      stopSignal: stop.signal,
+      signal: cancel.signal,
       onResult: (result) => renderResult(output, result),
     });
 
+    const cancelled = summary.cancelled > 0 ? `, ${summary.cancelled} cancelled` : '';
     output.line(
-      `\n${summary.delivered} delivered, ${summary.failed} failed in ${formatDuration(summary.durationMs)}` +
+      `\n${summary.delivered} delivered, ${summary.failed} failed${cancelled} in ${formatDuration(summary.durationMs)}` +
         (log ? `; log: ${log.path}` : ''),
     );
+    if (stop.signal.aborted) {
+      const notSent = items.length - summary.total;
+      output.info(`Interrupted: ${summary.delivered} of ${items.length} events delivered, ${notSent} not sent.`);
+      return ExitCode.interrupted;
+    }
     return summary.failed === 0 ? ExitCode.ok : ExitCode.failure;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await log?.close();
+  }
+}
+
+/** First Ctrl-C: no new delivery starts. Second: the deliveries in flight are cancelled too. */
+function interrupt(output: Output, stop: AbortController, cancel: AbortController): void {
+  if (!stop.signal.aborted) {
+    output.info('\nStopping after the deliveries in flight; press Ctrl-C again to cancel them.');
+    stop.abort();
+  } else if (!cancel.signal.aborted) {
+    cancel.abort();
   }
 }
 
@@ -164,6 +195,8 @@ function buildItems(selected: string[], flags: SendFlags, overrides: Record<stri
   const changes = eventChanges(flags);
   return selected.flatMap((type) => {
     const options = eventOptions(type, overrides[type], changes);
+    // Generating one event now raises a --set path that does not fit before anything is sent.
+    generateEvent(options);
     return Array.from({ length: flags.count }, (): SendItem => ({ kind: 'generated', options }));
   });
 }

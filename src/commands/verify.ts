@@ -102,11 +102,16 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
 /** Finds the record to check in a capture log: by line, by event id, or the last capture record. */
 async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
   let chosen: { line: number; record: Record<string, unknown> } | undefined;
+  let firstInvalid: number | undefined;
 
   const stream = openLog(path);
   try {
     for await (const entry of readLogLines(stream)) {
-      if ('error' in entry || typeof entry.value !== 'object' || entry.value === null) {
+      if ('error' in entry) {
+        firstInvalid ??= entry.line;
+        continue;
+      }
+      if (typeof entry.value !== 'object' || entry.value === null) {
         continue;
       }
       const record = entry.value as Record<string, unknown>;
@@ -119,7 +124,8 @@ async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
   }
 
   if (chosen === undefined) {
-    throw new InputFileError('E_RECORD_NOT_FOUND', path, `no record ${describeRequest(flags)} in ${path}`);
+    const invalid = firstInvalid === undefined ? '' : `; ${path}:${firstInvalid} is not valid JSON`;
+    throw new InputFileError('E_RECORD_NOT_FOUND', path, `no record ${describeRequest(flags)} in ${path}${invalid}`);
   }
   return subjectOfRecord(chosen.record, `${path}:${chosen.line}`);
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BODY_BYTES } from '../capture/server.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT_MS } from '../capture/server.js';
 import { DEFAULT_TIMEOUT_MS } from '../delivery/deliver.js';
 import { DEFAULT_WEBHOOK_PATH } from '../delivery/target.js';
 import { SECRET_ENV } from '../secret.js';
@@ -31,6 +31,8 @@ export const DEFAULTS: SettingValues = {
   'listen.log': DEFAULT_CAPTURE_LOG,
   'listen.forwardTo': undefined,
   'listen.maxBody': DEFAULT_MAX_BODY_BYTES,
+  'listen.headersTimeout': DEFAULT_HEADERS_TIMEOUT_MS,
+  'listen.requestTimeout': DEFAULT_REQUEST_TIMEOUT_MS,
   'replay.maxAttempts': 5,
   'replay.backoff': 'exponential',
   'replay.initialDelay': 500,

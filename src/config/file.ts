@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { ConfigError } from '../errors.js';
+import { describeJsonError } from '../json.js';
 
 /** Name that the config files and the package.json key are named after. */
 export const MODULE_NAME = 'pllay-hooks';
@@ -47,14 +49,20 @@ export interface ConfigFileContents {
  */
 export async function loadConfigFile(options: { cwd: string; explicitPath?: string | undefined }): Promise<ConfigFileContents | undefined> {
   const { cosmiconfig } = await import('cosmiconfig');
-  const explorer = cosmiconfig(MODULE_NAME, { searchPlaces: SEARCH_PLACES, searchStrategy: 'global', cache: false });
+  // An empty file is reported rather than skipped, because it is more often a mistake than intended.
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchPlaces: SEARCH_PLACES,
+    searchStrategy: 'global',
+    cache: false,
+    ignoreEmptySearchPlaces: false,
+  });
 
   if (options.explicitPath !== undefined) {
     const path = resolve(options.cwd, options.explicitPath);
     const result = await explorer.load(path).catch((error: unknown) => {
       throw loadFailure(error, path, true);
     });
-    return { path, contents: result?.isEmpty ? {} : result?.config };
+    return { path, contents: nonEmpty(result, path) };
   }
 
   const result = await explorer.search(options.cwd).catch((error: unknown) => {
@@ -63,7 +71,17 @@ export async function loadConfigFile(options: { cwd: string; explicitPath?: stri
   if (result === null) {
     return undefined;
   }
-  return { path: result.filepath, contents: result.isEmpty ? {} : result.config };
+  return { path: result.filepath, contents: nonEmpty(result, result.filepath) };
+}
+
+/** Rejects an empty config file, which sets nothing. */
+function nonEmpty(result: { config: unknown; isEmpty?: boolean } | null, path: string): unknown {
+  if (result === null || result.isEmpty === true) {
+    throw new ConfigError('E_CONFIG_EMPTY', path, `the config file ${path} is empty`, {
+      hint: 'add settings such as { "target": "localhost:3000" } (pllay-hooks init writes some), or delete the file',
+    });
+  }
+  return result.config;
 }
 
 function loadFailure(error: unknown, path: string, explicit: boolean): ConfigError {
@@ -82,10 +100,29 @@ function loadFailure(error: unknown, path: string, explicit: boolean): ConfigErr
       cause: error,
     });
   }
-  return new ConfigError('E_CONFIG_UNREADABLE', path, `cannot read the config file ${path}: ${firstLines(message)}`, {
+  const json = path.endsWith('.json') ? jsonProblem(path) : undefined;
+  const detail = json === undefined ? `${path}: ${firstLines(message)}` : `${path}${json.where}: ${json.reason}`;
+  return new ConfigError('E_CONFIG_UNREADABLE', path, `cannot read the config file ${detail}`, {
     hint: 'fix the syntax of the file, or point --config at another file',
     cause: error,
   });
+}
+
+/** Finds where a JSON config file breaks, or undefined when it cannot be read or is valid JSON. */
+function jsonProblem(path: string): { where: string; reason: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    return describeJsonError(text, error);
+  }
 }
 
 /** Shortens a parser message, which can quote many lines of the file, to its first lines. */

@@ -172,6 +172,8 @@ const settingsShape = {
       log: text('a file path').optional(),
       forwardTo: text('a URL or host:port').refine(isTarget, TARGET_EXPECTED).optional(),
       maxBody: byteSize.optional(),
+      headersTimeout: duration(1).optional(),
+      requestTimeout: duration(1).optional(),
     },
     '{ "port": 7575 }',
   ).optional(),

@@ -40,6 +40,10 @@ export interface ConfigSettings {
     forwardTo?: string | undefined;
     /** Largest body accepted: bytes, or a string such as `512kb` or `2mb`. */
     maxBody?: number | string | undefined;
+    /** Time a client has to send the request headers: milliseconds, or a string such as `10s`. */
+    headersTimeout?: number | string | undefined;
+    /** Time a client has to send the whole request: milliseconds, or a string such as `30s`. */
+    requestTimeout?: number | string | undefined;
   } | undefined;
   replay?: {
     /** Attempts per event, the first included. */
@@ -81,6 +85,8 @@ export interface SettingValues {
   'listen.log': string;
   'listen.forwardTo': string | undefined;
   'listen.maxBody': number;
+  'listen.headersTimeout': number;
+  'listen.requestTimeout': number;
   'replay.maxAttempts': number;
   'replay.backoff': 'exponential' | 'linear' | 'constant';
   'replay.initialDelay': number;

@@ -201,12 +201,35 @@ export function describeFailure(
       return { code: 'ABORTED', message: `delivery to ${target} was cancelled` };
   }
 
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('DEPTH_ZERO')) {
-    return { code: 'TLS', message: `TLS handshake with ${url.host} failed (${code})` };
+  if (isCertificateError(code)) {
+    return {
+      code: 'TLS',
+      message:
+        `TLS handshake with ${url.host} failed: ${tlsReason(error, code)} (${code}); ` +
+        'pass --ca-cert FILE to trust its certificate, or --insecure to skip the check',
+    };
+  }
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
+    return { code: 'TLS', message: `TLS handshake with ${url.host} failed (${code}); check that it serves https` };
   }
 
   const message = error instanceof Error ? error.message : String(error);
   return { code: code || 'NETWORK', message: `request to ${target} failed: ${message}` };
+}
+
+/** Node's codes for a certificate that could not be verified, such as DEPTH_ZERO_SELF_SIGNED_CERT. */
+function isCertificateError(code: string): boolean {
+  return (
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' ||
+    code.includes('CERT') ||
+    code.startsWith('DEPTH_ZERO') ||
+    code.startsWith('UNABLE_TO_')
+  );
+}
+
+function tlsReason(error: unknown, code: string): string {
+  const message = error instanceof Error ? error.message : '';
+  return message === '' || message === code ? 'the certificate is not trusted' : message;
 }
 
 function errorCode(error: unknown): string {

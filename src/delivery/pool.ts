@@ -1,6 +1,8 @@
 /**
  * Runs `worker` over `items` with at most `concurrency` calls in flight,
- * in input order. Stops taking new items once `signal` aborts.
+ * in input order. Stops taking new items once `signal` aborts. When a call
+ * throws, no new item starts, and the first error is thrown once the calls
+ * in flight have finished, so that no call runs after this returns.
  */
 export async function runPool<T>(
   items: Iterable<T> | AsyncIterable<T>,
@@ -10,19 +12,27 @@ export async function runPool<T>(
 ): Promise<void> {
   const iterator = toAsyncIterator(items);
   let index = 0;
+  let failure: { error: unknown } | undefined;
 
   async function lane(): Promise<void> {
-    while (!signal?.aborted) {
-      const next = await iterator.next();
-      if (next.done) {
-        return;
+    try {
+      while (!signal?.aborted && failure === undefined) {
+        const next = await iterator.next();
+        if (next.done) {
+          return;
+        }
+        await worker(next.value, index++);
       }
-      await worker(next.value, index++);
+    } catch (error) {
+      failure ??= { error };
     }
   }
 
   const lanes = Array.from({ length: Math.max(1, concurrency) }, () => lane());
   await Promise.all(lanes);
+  if (failure) {
+    throw failure.error;
+  }
 }
 
 function toAsyncIterator<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {

@@ -4,9 +4,9 @@ import { envelopeIdentity } from '../events/envelope.js';
 import { tryParseJson } from '../json.js';
 import { generateEvent, type GenerateOptions } from '../events/generate.js';
 import { encodeBody, type DeliveryRecord, type LogWriter } from '../log/index.js';
-import { deliver, type AttemptResult } from './deliver.js';
+import { DEFAULT_TIMEOUT_MS, deliver, type AttemptResult } from './deliver.js';
 import { buildSignedHeaders } from './headers.js';
-import { createDispatcher } from './http.js';
+import { connectTimeoutFor, createDispatcher, type TlsOptions } from './http.js';
 import { attemptRecord } from './outcome.js';
 import { runPool } from './pool.js';
 
@@ -25,7 +25,11 @@ export interface SendOptions {
   concurrency?: number;
   timeoutMs?: number;
   log?: LogWriter;
+  tls?: TlsOptions;
+  /** Cancels the run: no new delivery starts, and those in flight are cancelled. */
   signal?: AbortSignal;
+  /** Stops the run: no new delivery starts, and those in flight finish. */
+  stopSignal?: AbortSignal;
   onResult?: (result: SendResult) => void;
 }
 
@@ -40,32 +44,47 @@ export interface SendResult {
 }
 
 export interface SendSummary {
+  /** Deliveries that started, whatever became of them. */
   total: number;
   delivered: number;
   failed: number;
+  /** Deliveries cancelled in flight by `signal`. */
+  cancelled: number;
   durationMs: number;
 }
 
 /** Signs and delivers every item, with bounded concurrency, and logs each delivery. */
 export async function sendEvents(options: SendOptions): Promise<SendSummary> {
   const concurrency = options.concurrency ?? 1;
-  const dispatcher = await createDispatcher({ connections: concurrency });
+  const dispatcher = await createDispatcher({
+    connections: concurrency,
+    connectTimeoutMs: connectTimeoutFor(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   const started = performance.now();
-  const summary: SendSummary = { total: 0, delivered: 0, failed: 0, durationMs: 0 };
+  const summary: SendSummary = { total: 0, delivered: 0, failed: 0, cancelled: 0, durationMs: 0 };
+  const signals = [options.signal, options.stopSignal].filter((signal) => signal !== undefined);
 
   try {
     await runPool(options.items, concurrency, async (item, index) => {
       const result = await sendOne(item, index, options, dispatcher);
       summary.total++;
-      summary[result.attempt.ok ? 'delivered' : 'failed']++;
+      summary[outcomeOf(result.attempt, options.signal)]++;
       options.onResult?.(result);
-    }, options.signal);
+    }, signals.length > 0 ? AbortSignal.any(signals) : undefined);
   } finally {
     await dispatcher.close();
   }
 
   summary.durationMs = Math.round(performance.now() - started);
   return summary;
+}
+
+function outcomeOf(attempt: AttemptResult, signal: AbortSignal | undefined): 'delivered' | 'failed' | 'cancelled' {
+  if (attempt.ok) {
+    return 'delivered';
+  }
+  return attempt.error?.code === 'ABORTED' && signal?.aborted ? 'cancelled' : 'failed';
 }
 
 async function sendOne(

@@ -60,10 +60,10 @@ export class LogWriter {
     return this.appendLine(JSON.stringify(record));
   }
 
-  /** Appends one line that is already serialised JSON. */
+  /** Appends one line that is already serialised JSON. Rejects with E_LOG_WRITE_FAILED. */
   appendLine(line: string): Promise<void> {
     if (this.#failure) {
-      return Promise.reject(this.#failure);
+      return Promise.reject(writeFailed(this.path, this.#failure));
     }
     if (this.#closed) {
       return Promise.reject(new Error(`the log file ${this.path} is closed`));
@@ -101,7 +101,7 @@ export class LogWriter {
     writeFully(this.#fd, text, (error) => {
       if (error) {
         this.#failure = error;
-        appends.forEach((append) => append.reject(error));
+        appends.forEach((append) => append.reject(writeFailed(this.path, error)));
       } else {
         appends.forEach((append) => append.resolve());
       }
@@ -113,7 +113,7 @@ export class LogWriter {
     this.#writing = false;
 
     if (this.#appends.length > 0 && this.#failure) {
-      const failure = this.#failure;
+      const failure = writeFailed(this.path, this.#failure);
       this.#appends.splice(0).forEach((append) => append.reject(failure));
       this.#lines = [];
     } else if (this.#appends.length > 0) {
@@ -134,5 +134,14 @@ function writeFully(fd: number, bytes: Buffer, done: (error: Error | null) => vo
     } else {
       done(null);
     }
+  });
+}
+
+function writeFailed(path: string, error: Error): PllayError {
+  return new PllayError('E_LOG_WRITE_FAILED', `cannot write to the log file ${path}: ${error.message}`, {
+    category: 'filesystem',
+    exitCode: ExitCode.usage,
+    hint: 'free space on the disk or choose another path; the records before this one were written',
+    cause: error,
   });
 }

@@ -37,7 +37,7 @@ export const NESTED_BODY_KEYS = ['body', 'event', 'payload'] as const;
 const TIME_KEYS = ['received_at', 'timestamp', '@timestamp', 'time'] as const;
 
 const NO_EVENT =
-  'no event: expected an envelope with "id" and "type", a pllay-hooks log record, ' +
+  'no event: expected an envelope with "id", "type" and a "data" object, a pllay-hooks log record, ' +
   'or a log line with the envelope under "body", "event" or "payload"';
 
 /** Finds the event (and for delivery records, the recorded outcome) in one JSON value of a log. */

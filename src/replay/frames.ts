@@ -169,14 +169,33 @@ class Framer {
     }
   }
 
-  /** Reads a line on its own when it shows that the pending array element was cut short. */
+  /**
+   * Reads a line on its own when it shows that the array was cut short, as
+   * when a writer died and a later one appended. Such a line does not start
+   * with `,` or `]` where only those may follow (after a whole element), or
+   * is a whole JSON object where an element goes on.
+   */
   *#resumeAfterCutArray(splitter: ArraySplitter, line: Line): Generator<Frame, boolean> {
-    if (!splitter.pending || !line.text.startsWith('{') || !tryParse(line.text)) {
+    const first = trimJsonSpace(line.text)[0];
+    if (first === undefined) {
+      return false;
+    }
+    const separatorDue = first !== ',' && first !== ']';
+    const elementIsWhole = separatorDue && splitter.pendingIsWhole();
+    const cut =
+      elementIsWhole ||
+      (separatorDue && splitter.awaitsSeparator) ||
+      (splitter.pending && line.text.startsWith('{') && tryParse(line.text) !== undefined);
+    if (!cut) {
       return false;
     }
 
     this.#mode = { kind: 'lines' };
-    yield { kind: 'unusable', line: splitter.elementLine, reason: 'JSON array cut short' };
+    if (elementIsWhole) {
+      yield splitter.emitPending();
+    }
+    const where = splitter.pending ? splitter.elementLine : splitter.startLine;
+    yield { kind: 'unusable', line: where, reason: 'JSON array cut short' };
     yield* this.#startValue(line, line.text);
     return true;
   }
@@ -305,6 +324,30 @@ class ArraySplitter {
   /** Whether an element has started and not ended. */
   get pending(): boolean {
     return this.#parts.length > 0;
+  }
+
+  /** Whether an element has ended and a `,` or `]` is due. */
+  get awaitsSeparator(): boolean {
+    return this.#parts.length === 0 && this.#expect === 'separator';
+  }
+
+  /**
+   * Returns whether the element read so far is a whole JSON value by
+   * itself. Only an element whose brackets are all closed is parsed.
+   */
+  pendingIsWhole(): boolean {
+    const closed = this.#state.depth === 1 && !this.#state.inString;
+    return this.pending && closed && tryParse(trimJsonSpace(this.#parts.join(''))) !== undefined;
+  }
+
+  /** Yields the element read so far. */
+  emitPending(): Frame {
+    return this.#emit();
+  }
+
+  /** Line on which the array started. */
+  get startLine(): number {
+    return this.#startLine;
   }
 
   /** Line on which the current element started. */

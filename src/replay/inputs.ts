@@ -1,9 +1,9 @@
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 import { InputFileError } from '../errors.js';
+import { makeTempDir } from '../temp.js';
 import { extractEvent, type LoggedEvent, type LoggedOutcome } from './extract.js';
 import { frameJsonValues } from './frames.js';
 import { eventFilter, type Selection } from './select.js';
@@ -43,12 +43,12 @@ export async function openInputs(
     const inputs: ReplayInput[] = [];
     for (const path of paths) {
       if (path === '-') {
-        spool ??= mkdtempSync(join(tmpdir(), 'pllay-hooks-stdin-'));
+        spool ??= makeTempDir('pllay-hooks-stdin-');
         const saved = join(spool, `stdin-${inputs.length}.ndjson`);
         await pipeline(stdin, createWriteStream(saved));
         inputs.push({ path: saved, name: 'stdin', size: statSync(saved).size });
       } else {
-        inputs.push({ path, name: path, size: fileSize(path) });
+        inputs.push({ path, name: path, size: nonEmpty(path, fileSize(path)) });
       }
     }
     return { inputs, cleanup };
@@ -74,6 +74,18 @@ function fileSize(path: string): number {
     );
   }
   return stats.size;
+}
+
+/**
+ * Rejects an empty log file, which is more often a wrong path than a log
+ * with nothing to replay. Empty standard input is allowed, because a filter
+ * in a pipe that selects nothing leaves it empty.
+ */
+function nonEmpty(path: string, size: number): number {
+  if (size === 0) {
+    throw new InputFileError('E_LOG_EMPTY', path, `the log ${path} is empty: there is no event to replay`);
+  }
+  return size;
 }
 
 function unreadable(path: string, error: unknown): InputFileError {

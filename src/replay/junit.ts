@@ -4,17 +4,17 @@ import {
   createReadStream,
   createWriteStream,
   mkdirSync,
-  mkdtempSync,
   openSync,
   rmSync,
   type WriteStream,
 } from 'node:fs';
 import { rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { describeAttempt } from '../delivery/outcome.js';
 import { ExitCode, PllayError } from '../errors.js';
+import { noteNewFile } from '../log/new-file.js';
+import { makeTempDir } from '../temp.js';
 import type { EventResult, ReplaySummary } from './run.js';
 
 /**
@@ -40,7 +40,9 @@ export function escapeXml(text: string): string {
  * Writes a JUnit XML report with one test case per event, for CI
  * dashboards. Test cases go to a temporary file as events finish, so a long
  * run keeps none of them in memory. `finish` then writes the root elements
- * with their totals around the test cases, and moves the report into place.
+ * with their totals around the test cases, and moves the report into place,
+ * so the path contains either a whole report or nothing new: a run that fails
+ * before `finish` leaves no file behind.
  */
 export class JunitReport {
   readonly path: string;
@@ -50,30 +52,30 @@ export class JunitReport {
 
   constructor(path: string) {
     this.path = path;
+    const created = noteNewFile(path);
     try {
-      // Fails now, before any event is sent, when the report cannot be written.
+      // Fails now, before any event is sent, when the report cannot be written. The empty file
+      // made by the check is removed again, so only a finished report ever appears at the path.
       mkdirSync(dirname(path), { recursive: true });
       closeSync(openSync(path, 'a'));
     } catch (error) {
-      throw new PllayError(
-        'E_REPORT_UNWRITABLE',
-        `cannot write the report ${path}: ${(error as Error).message}`,
-        {
-          category: 'filesystem',
-          exitCode: ExitCode.usage,
-          hint: 'choose a writable path with --report FILE',
-          cause: error,
-        },
-      );
+      throw reportFailed('E_REPORT_UNWRITABLE', path, error);
+    } finally {
+      created.removeIfEmpty();
     }
-    this.#folder = mkdtempSync(join(tmpdir(), 'pllay-hooks-report-'));
+    this.#folder = makeTempDir('pllay-hooks-report-');
     this.#cases = createWriteStream(join(this.#folder, 'cases.xml'));
+    // A failed write is reported through the callback of `add`; without a listener the
+    // stream's error event would end the process.
+    this.#cases.on('error', () => undefined);
   }
 
   /** Adds the test case of one event. */
   add(result: EventResult): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#cases.write(testCase(result), (error) => (error ? reject(error) : resolve()));
+      this.#cases.write(testCase(result), (error) =>
+        error ? reject(reportFailed('E_REPORT_WRITE_FAILED', this.path, error)) : resolve(),
+      );
     });
   }
 
@@ -83,7 +85,24 @@ export class JunitReport {
     await once(this.#cases, 'close');
 
     const partial = `${this.path}.partial`;
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      await this.#writeReport(partial, summary, target);
+      await rename(partial, this.path);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw reportFailed('E_REPORT_WRITE_FAILED', this.path, error);
+    }
+    this.discard();
+  }
+
+  async #writeReport(partial: string, summary: ReplaySummary, target: string): Promise<void> {
     const output = createWriteStream(partial);
+    const failed = new Promise<never>((_resolve, reject) => output.once('error', reject));
+    await Promise.race([this.#writeParts(output, summary, target), failed]);
+  }
+
+  async #writeParts(output: WriteStream, summary: ReplaySummary, target: string): Promise<void> {
     const tests = summary.delivered + summary.failed + summary.skipped + summary.interrupted;
     const counts =
       `tests="${tests}" failures="${summary.failed}" errors="${summary.interrupted}" ` +
@@ -102,9 +121,6 @@ export class JunitReport {
     }
     output.end('  </testsuite>\n</testsuites>\n');
     await once(output, 'close');
-
-    await rename(partial, this.path);
-    this.discard();
   }
 
   /** Removes the temporary test cases. */
@@ -112,6 +128,15 @@ export class JunitReport {
     this.#cases.destroy();
     rmSync(this.#folder, { recursive: true, force: true });
   }
+}
+
+function reportFailed(code: string, path: string, error: unknown): PllayError {
+  return new PllayError(code, `cannot write the report ${path}: ${(error as Error).message}`, {
+    category: 'filesystem',
+    exitCode: ExitCode.usage,
+    hint: 'choose a writable path with --report FILE',
+    cause: error,
+  });
 }
 
 function testCase(result: EventResult): string {

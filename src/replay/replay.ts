@@ -1,5 +1,5 @@
 import { ExitCode, PllayError } from '../errors.js';
-import { LogWriter } from '../log/index.js';
+import { LogWriter, noteNewFile, type NewFile } from '../log/index.js';
 import type { LoggedEvent } from './extract.js';
 import { openInputs, scanInputs, selectEvents, type InputScan } from './inputs.js';
 import { JunitReport } from './junit.js';
@@ -42,6 +42,10 @@ export async function runReplay(
 ): Promise<{ scan: InputScan; summary: ReplaySummary }> {
   const { inputs, cleanup } = await openInputs(options.paths, options.stdin);
   const closers: Array<() => Promise<void> | void> = [cleanup];
+  // A run that fails removes the state and log files it created, unless it wrote to them.
+  const newFiles: NewFile[] = [options.statePath, options.logPath]
+    .filter((path) => path !== undefined)
+    .map(noteNewFile);
 
   try {
     const scan = await scanInputs(inputs, options.selection);
@@ -89,16 +93,39 @@ export async function runReplay(
 
     await report?.finish(summary, target);
     return { scan, summary };
+  } catch (error) {
+    await closeAll(closers);
+    newFiles.forEach((file) => file.removeIfEmpty());
+    throw error;
   } finally {
-    for (const close of closers.reverse()) {
-      await close();
-    }
+    await closeAll(closers);
+  }
+}
+
+/** Runs the closers once each, the last added first. */
+async function closeAll(closers: Array<() => Promise<void> | void>): Promise<void> {
+  for (const close of closers.splice(0).reverse()) {
+    await close();
   }
 }
 
 function assertUsable(scan: InputScan, strict: boolean): void {
   const first = scan.unusable[0];
-  if (!strict || first === undefined) {
+  if (first === undefined) {
+    return;
+  }
+  if (scan.found === 0) {
+    throw new PllayError(
+      'E_LOG_NO_EVENTS',
+      `the logs contain no usable event: ${scan.unusableCount === 1 ? '1 line is' : `${scan.unusableCount} lines are`} unusable, the first at ${first.file}:${first.line}: ${first.reason}`,
+      {
+        category: 'filesystem',
+        exitCode: ExitCode.usage,
+        hint: 'check that the paths name logs of pllay-hooks, NDJSON of envelopes, or an app log with envelopes',
+      },
+    );
+  }
+  if (!strict) {
     return;
   }
 

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 
 import { deliver, DEFAULT_TIMEOUT_MS, type AttemptResult } from '../delivery/deliver.js';
 import { buildSignedHeaders, USER_AGENT } from '../delivery/headers.js';
-import { createDispatcher } from '../delivery/http.js';
+import { connectTimeoutFor, createDispatcher, type TlsOptions } from '../delivery/http.js';
 import { describeAttempt } from '../delivery/outcome.js';
 import { runPool } from '../delivery/pool.js';
 import { classifyFailure, retryDelay, type BackoffPolicy, type RetryDelay } from './backoff.js';
@@ -28,6 +28,9 @@ export interface EventDeliveryOptions {
   timeoutMs?: number;
   /** Time allowed for the whole run, from its start. */
   deadlineMs?: number;
+  /** Events in flight at once; each event's own attempts stay in order. */
+  concurrency?: number;
+  tls?: TlsOptions;
   state?: ReplayState;
   /** Stops the run between attempts: no new attempt starts, pending waits end at once. */
   stopSignal?: AbortSignal;
@@ -130,7 +133,11 @@ export async function replayEvents(options: ReplayOptions): Promise<ReplaySummar
   const context: RunContext = {
     options,
     clock,
-    dispatcher: await createDispatcher({ connections: concurrency }),
+    dispatcher: await createDispatcher({
+      connections: concurrency,
+      connectTimeoutMs: connectTimeoutFor(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      ...(options.tls ? { tls: options.tls } : {}),
+    }),
     deadline: options.deadlineMs === undefined ? undefined : started + options.deadlineMs,
     baseHeaders: { ...options.headers },
   };
@@ -177,7 +184,7 @@ export async function replayEvent(
   const context: RunContext = {
     options,
     clock,
-    dispatcher: await createDispatcher(),
+    dispatcher: await createDispatcher(options.tls ? { tls: options.tls } : {}),
     deadline: options.deadlineMs === undefined ? undefined : clock.now() + options.deadlineMs,
     baseHeaders: { ...options.headers },
   };

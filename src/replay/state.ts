@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 
 import { ExitCode, PllayError } from '../errors.js';
 import { LogWriter, readLogLines } from '../log/index.js';
@@ -34,8 +34,8 @@ export class ReplayState {
 
   /** Reads the ids that earlier runs delivered, and opens the file for appending. */
   static async open(path: string): Promise<ReplayState> {
-    const delivered = existsSync(path) ? await readDelivered(path) : new Set<string>();
-    return new ReplayState(path, delivered, LogWriter.open(path));
+    const delivered = isExisting(path) ? await readDelivered(path) : new Set<string>();
+    return new ReplayState(path, delivered, openWriter(path));
   }
 
   /** How many events earlier runs delivered. */
@@ -61,7 +61,20 @@ export class ReplayState {
       at: new Date().toISOString(),
     };
 
-    await this.#writer.append(record);
+    try {
+      await this.#writer.append(record);
+    } catch (error) {
+      throw new PllayError(
+        'E_STATE_WRITE_FAILED',
+        `cannot write to the state file ${this.path}: ${systemMessage(error)}`,
+        {
+          category: 'filesystem',
+          exitCode: ExitCode.usage,
+          hint: 'the outcomes recorded before this one were saved: free space on the disk, then run the same command again to resume',
+          cause: error,
+        },
+      );
+    }
     if (record.ok) {
       this.#delivered.add(record.event_id);
     }
@@ -70,6 +83,43 @@ export class ReplayState {
   close(): Promise<void> {
     return this.#writer.close();
   }
+}
+
+/** Returns whether the state file exists; one that is not a regular file cannot be a state file. */
+function isExisting(path: string): boolean {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (stats !== undefined && !stats.isFile()) {
+    throw stateUnreadable(path, 'it is not a regular file');
+  }
+  return stats !== undefined;
+}
+
+function openWriter(path: string): LogWriter {
+  try {
+    return LogWriter.open(path);
+  } catch (error) {
+    throw new PllayError('E_STATE_UNWRITABLE', `cannot write the state file ${path}: ${systemMessage(error)}`, {
+      category: 'filesystem',
+      exitCode: ExitCode.usage,
+      hint: 'choose a writable path with --state FILE',
+      cause: error,
+    });
+  }
+}
+
+/** Returns the message of the system error under a log writer's error, which names the log file. */
+function systemMessage(error: unknown): string {
+  const cause = (error as Error).cause;
+  return cause instanceof Error ? cause.message : (error as Error).message;
+}
+
+function stateUnreadable(path: string, reason: string, cause?: unknown): PllayError {
+  return new PllayError('E_STATE_UNREADABLE', `cannot read the state file ${path}: ${reason}`, {
+    category: 'filesystem',
+    exitCode: ExitCode.usage,
+    hint: 'pass a readable file with --state, or a new path to start afresh',
+    cause,
+  });
 }
 
 async function readDelivered(path: string): Promise<Set<string>> {
@@ -83,16 +133,7 @@ async function readDelivered(path: string): Promise<Set<string>> {
       }
     }
   } catch (error) {
-    throw new PllayError(
-      'E_STATE_UNREADABLE',
-      `cannot read the state file ${path}: ${(error as Error).message}`,
-      {
-        category: 'filesystem',
-        exitCode: ExitCode.usage,
-        hint: 'pass a readable file with --state, or a new path to start afresh',
-        cause: error,
-      },
-    );
+    throw stateUnreadable(path, (error as Error).message, error);
   }
   return delivered;
 }

@@ -13,15 +13,19 @@ export interface CaptureRenderOptions {
 /** Shows one event of the capture server: a line per request, and the app's response when forwarding. */
 export function renderCaptureEvent(output: Output, event: CaptureEvent, options: CaptureRenderOptions): void {
   if (event.kind === 'log-failed') {
-    output.error(`error: the capture log could not be written: ${event.error.message}`);
+    output.error(`error: ${event.error.message}`);
     return;
   }
   if (event.kind === 'too-large') {
     output.warn(`rejected a body over ${formatBytes(event.limit)} on ${event.path} with 413`);
     return;
   }
+  if (event.kind === 'unsupported-encoding') {
+    output.warn(`rejected a body with content-encoding ${event.encoding} on ${event.path} with 415; nothing was logged`);
+    return;
+  }
   if (event.kind === 'aborted') {
-    output.warn(`a client disconnected before sending the whole body on ${event.path}; nothing was logged`);
+    output.warn(`a client disconnected or timed out before sending the whole body on ${event.path}; nothing was logged`);
     return;
   }
 

@@ -40,6 +40,19 @@ function jsonVariants(text: string): Array<Variant<string>> {
   }
 
   const minified = minifyJson(text);
+  try {
+    return reserialisedVariants(parsed, text, minified);
+  } catch (error) {
+    // A body nested too deeply for the call stack cannot be serialised again, so only its
+    // whitespace can be tried.
+    if (error instanceof RangeError) {
+      return [{ value: minified, codes: ['body-whitespace'] }];
+    }
+    throw error;
+  }
+}
+
+function reserialisedVariants(parsed: unknown, text: string, minified: string): Array<Variant<string>> {
   const compact = JSON.stringify(parsed);
   const reserialised: FindingCode[] = [
     ...(minified !== text.trim() ? (['body-whitespace'] as const) : []),

@@ -97,8 +97,9 @@ describe('LogWriter', () => {
     const first = writer.appendLine('{"n":1}');
     const second = writer.appendLine('{"n":2}');
 
-    await expect(first).rejects.toMatchObject({ code: 'ENOSPC' });
-    await expect(second).rejects.toMatchObject({ code: 'ENOSPC' });
-    await expect(writer.appendLine('{"n":3}')).rejects.toMatchObject({ code: 'ENOSPC' });
+    const failure = { code: 'E_LOG_WRITE_FAILED', cause: expect.objectContaining({ code: 'ENOSPC' }) };
+    await expect(first).rejects.toMatchObject(failure);
+    await expect(second).rejects.toMatchObject(failure);
+    await expect(writer.appendLine('{"n":3}')).rejects.toMatchObject(failure);
   });
 });
