@@ -29,6 +29,7 @@ import {
   ReplayView,
 } from '../ui/replay.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { collect, formatDurationFlag, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 
@@ -91,7 +92,7 @@ usage or an unreadable log, 130 when interrupted (Ctrl-C saves the state first).
 
 export function replayCommand(context: CliContext): Command {
   return new Command('replay')
-    .description('send logged events again, with retries and backoff, until the app accepts them')
+    .description(COMMAND_DESCRIPTIONS.replay)
     .argument('<log...>', 'logs to read, in order; - reads standard input')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
     .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
