@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { DEFAULT_TIMEOUT_MS } from '../delivery/deliver.js';
@@ -229,6 +231,9 @@ async function runReplayCommand(
   const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(values, flags);
   const stop = new AbortController();
   const cancel = new AbortController();
+  // Every delivery in flight and every backoff wait listens to these signals, so with
+  // --concurrency above 10 Node would print a MaxListenersExceededWarning. 0 lifts the limit.
+  setMaxListeners(0, stop.signal, cancel.signal);
   const view = { current: undefined as ReplayView | undefined };
   const onSignal = (): void => interrupt(output, stop, cancel);
 
