@@ -1,17 +1,7 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 
-import { checkCommand } from './commands/check.js';
-import { completionCommand } from './commands/completion.js';
-import { configCommand } from './commands/config.js';
-import { demoCommand } from './commands/demo.js';
-import { eventsCommand } from './commands/events.js';
-import { generateCommand } from './commands/generate.js';
-import { initCommand } from './commands/init.js';
-import { listenCommand } from './commands/listen.js';
-import { replayCommand } from './commands/replay.js';
-import { sendCommand } from './commands/send.js';
-import { verifyCommand } from './commands/verify.js';
 import type { CliContext } from './commands/context.js';
+import { COMMAND_DESCRIPTIONS, type CommandName } from './commands/descriptions.js';
 import { ExitCode, PllayError } from './errors.js';
 import { isPromptCancelled } from './ui/prompts.js';
 import { VERSION } from './version.js';
@@ -23,8 +13,42 @@ Exit codes:
   2    invalid usage or config: unknown event type, bad flag, unreadable file
   130  interrupted`;
 
-/** Builds the program with every command registered. */
-export function createProgram(context: CliContext): Command {
+/** A command as the program lists it, and the import of the module that builds it. */
+export interface CommandEntry {
+  name: CommandName;
+  /** The command's line in the program's command list, as commander writes it for the real command. */
+  term: string;
+  load: () => Promise<(context: CliContext) => Command>;
+}
+
+/**
+ * Every command, in the order of the help. Starting a command imports its module alone, so that
+ * `--version`, `--help` and a short command skip the modules of all the others.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'events', term: 'events', load: async () => (await import('./commands/events.js')).eventsCommand },
+  { name: 'generate', term: 'generate [options] [type]', load: async () => (await import('./commands/generate.js')).generateCommand },
+  { name: 'send', term: 'send [options] [type...]', load: async () => (await import('./commands/send.js')).sendCommand },
+  { name: 'listen', term: 'listen [options]', load: async () => (await import('./commands/listen.js')).listenCommand },
+  { name: 'replay', term: 'replay [options] <log...>', load: async () => (await import('./commands/replay.js')).replayCommand },
+  { name: 'verify', term: 'verify [options]', load: async () => (await import('./commands/verify.js')).verifyCommand },
+  { name: 'check', term: 'check [options]', load: async () => (await import('./commands/check.js')).checkCommand },
+  { name: 'demo', term: 'demo', load: async () => (await import('./commands/demo.js')).demoCommand },
+  { name: 'init', term: 'init [options]', load: async () => (await import('./commands/init.js')).initCommand },
+  { name: 'config', term: 'config', load: async () => (await import('./commands/config.js')).configCommand },
+  { name: 'completion', term: 'completion <shell>', load: async () => (await import('./commands/completion.js')).completionCommand },
+];
+
+/** Terms of the placeholder commands, which have neither the options nor the arguments to show. */
+const PLACEHOLDER_TERMS = new WeakMap<Command, string>();
+
+/**
+ * Builds the program. The command that `args` names is built from its module, and every other
+ * command is a placeholder with its name and description, enough for the command list, `help`
+ * and the suggestions for a misspelt command. `completion` needs every option of every command,
+ * so it loads all modules.
+ */
+export async function createProgram(context: CliContext, args: readonly string[] = []): Promise<Command> {
   const program = new Command('pllay-hooks')
     .description('Send, capture, verify and replay signed PLLAY webhooks on your own machine.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -40,22 +64,20 @@ export function createProgram(context: CliContext): Command {
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
     })
+    .configureHelp({ subcommandTerm: (command) => PLACEHOLDER_TERMS.get(command) ?? new Help().subcommandTerm(command) })
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
-  program.addCommand(eventsCommand(context));
-  program.addCommand(generateCommand(context));
-  program.addCommand(sendCommand(context));
-  program.addCommand(listenCommand(context));
-  program.addCommand(replayCommand(context));
-  program.addCommand(verifyCommand(context));
-  program.addCommand(checkCommand(context));
-  program.addCommand(demoCommand(context));
-  program.addCommand(initCommand(context));
-  program.addCommand(configCommand(context));
-  program.addCommand(completionCommand(context));
+  const named = commandName(program, args);
+  const commands = await Promise.all(
+    COMMANDS.map(async (entry) => {
+      const load = named === 'completion' || named === entry.name;
+      return load ? (await entry.load())(context) : placeholder(entry);
+    }),
+  );
 
-  for (const command of program.commands) {
+  for (const command of commands) {
+    program.addCommand(command);
     command.configureHelp({ showGlobalOptions: true });
     command.showHelpAfterError(`(see: pllay-hooks ${command.name()} --help)`);
     command.configureOutput(program.configureOutput());
@@ -64,11 +86,43 @@ export function createProgram(context: CliContext): Command {
   return program;
 }
 
+function placeholder(entry: CommandEntry): Command {
+  const command = new Command(entry.name).description(COMMAND_DESCRIPTIONS[entry.name]);
+  PLACEHOLDER_TERMS.set(command, entry.term);
+  return command;
+}
+
+/**
+ * Finds the command that the arguments (without the node and script paths) name: the first
+ * operand, skipping the program's options and their values. For `help <command>` it is the
+ * command after `help`.
+ */
+export function commandName(program: Command, args: readonly string[]): string | undefined {
+  const optionsWithValue = new Set(
+    program.options
+      .filter((option) => option.required || option.optional)
+      .flatMap((option) => [option.short, option.long])
+      .filter((flag): flag is string => flag !== undefined),
+  );
+
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index]!;
+    if (arg === '--') {
+      return args[index + 1];
+    }
+    if (optionsWithValue.has(arg)) {
+      index += 1;
+    } else if (!arg.startsWith('-')) {
+      return arg === 'help' ? commandName(program, args.slice(index + 1)) : arg;
+    }
+  }
+  return undefined;
+}
+
 /** Runs the command line and returns the exit code. Errors are printed here, once. */
 export async function main(argv: string[], context: CliContext = processContext()): Promise<number> {
-  const program = createProgram(context);
-
   try {
+    const program = await createProgram(context, argv.slice(2));
     await program.parseAsync(argv);
     return context.exitCode;
   } catch (error) {

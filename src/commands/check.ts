@@ -19,6 +19,7 @@ import { requireSigningSecret, SECRET_ENV } from '../secret.js';
 import { renderCheckJson, renderCheckStart, renderScorecard } from '../ui/scorecard.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { commandSettings } from './settings.js';
 import { collect, integerAtLeast, parseDuration } from './options.js';
 import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
@@ -35,7 +36,7 @@ interface CheckFlags extends TlsFlags {
 
 export function checkCommand(context: CliContext): Command {
   const command = new Command('check')
-    .description("score an endpoint against PLLAY's webhook best practices")
+    .description(COMMAND_DESCRIPTIONS.check)
     .option('--to <url>', 'endpoint URL or host:port; a URL without a path gets /webhooks/pllay')
     .option('--type <type>', 'check only this event type; repeat, or separate types with commas (default: all 13)', collect)
     .addOption(

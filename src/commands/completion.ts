@@ -4,6 +4,7 @@ import { completionScript, SHELLS, type CommandSpec, type CompletionSpec, type O
 import { UsageError } from '../errors.js';
 import { EVENT_TYPES } from '../events/catalog.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 /** Long options whose value is a file path, so the shell offers file names for them. */
 const FILE_OPTIONS = new Set(['--config', '--payload', '--log', '--data', '--record', '--file', '--ca-cert']);
@@ -13,7 +14,7 @@ const ARGUMENT_KINDS: Record<string, CommandSpec['argument']> = { type: 'event-t
 
 export function completionCommand(context: CliContext): Command {
   return new Command('completion')
-    .description('print a completion script for bash, zsh or fish: commands, options and event types')
+    .description(COMMAND_DESCRIPTIONS.completion)
     .argument('<shell>', `shell to complete in: ${SHELLS.join(', ')}`)
     .addHelpText('after', [
       '',

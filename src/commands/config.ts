@@ -4,6 +4,7 @@ import type { ResolvedSetting, SettingKey } from '../config/index.js';
 import { maskSecret } from '../signature/index.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { commandSettings } from './settings.js';
 
 /** Unit of the settings that hold a number of milliseconds or bytes. */
@@ -18,7 +19,7 @@ const UNITS: Partial<Record<SettingKey, string>> = {
 
 export function configCommand(context: CliContext): Command {
   return new Command('config')
-    .description('show the resolved settings and where each one came from; the secret is masked')
+    .description(COMMAND_DESCRIPTIONS.config)
     .addHelpText('after', [
       '',
       'Sources, from the highest precedence: flag, env (environment variable), file, default.',

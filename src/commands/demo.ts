@@ -12,10 +12,11 @@ import { LogWriter, type CaptureRecord } from '../log/index.js';
 import { makeTempDir } from '../temp.js';
 import { formatDuration, formatStatus, formatVerdict } from '../ui/format.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 export function demoCommand(context: CliContext): Command {
   return new Command('demo')
-    .description('run the whole loop locally: a capture server, one signed event of every type, and the log')
+    .description(COMMAND_DESCRIPTIONS.demo)
     .addHelpText('after', '\nNeeds no setup: it uses a throwaway secret and a free port on 127.0.0.1.\n\nExample:\n  $ pllay-hooks demo')
     .action(async (_flags, command: Command) => {
       const output = createOutput(context, command);

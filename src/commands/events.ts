@@ -2,10 +2,11 @@ import { Command } from 'commander';
 
 import { EVENT_GROUP_TITLES, EVENT_TYPES, type EventGroup } from '../events/catalog.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
 export function eventsCommand(context: CliContext): Command {
   return new Command('events')
-    .description('list the 13 event types PLLAY sends, grouped by kind')
+    .description(COMMAND_DESCRIPTIONS.events)
     .addHelpText('after', '\nExamples:\n  $ pllay-hooks events\n  $ pllay-hooks events --json | jq -r \'.type\'')
     .action((_options, command: Command) => {
       const output = createOutput(context, command);

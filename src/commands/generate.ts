@@ -5,6 +5,7 @@ import { buildSignedHeaders } from '../delivery/headers.js';
 import { generateEvent, parseSetArgument } from '../events/index.js';
 import { requireSigningSecret } from '../secret.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { askForEventType } from './event-type.js';
 import { readJsonObjectFile } from './input-files.js';
 import { collect, parseHeaderName } from './options.js';
@@ -22,7 +23,7 @@ interface GenerateFlags {
 
 export function generateCommand(context: CliContext): Command {
   return new Command('generate')
-    .description('print a signed sample event: the headers and the exact body that send would deliver')
+    .description(COMMAND_DESCRIPTIONS.generate)
     .argument('[type]', 'event type, such as payment.succeeded (see: pllay-hooks events); on a terminal, picked from a list when absent')
     .option('--set <path=value>', 'set a field of the envelope; the value is parsed as JSON when it parses (repeatable)', collect)
     .option('--data <file>', 'merge the JSON object in FILE over data.object')

@@ -19,6 +19,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { canPrompt, promptChoice, promptConfirm, promptSecretText, promptText, type PromptTerminal } from '../ui/prompts.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { parsePort } from './options.js';
 
 const DEFAULT_TARGET = 'http://localhost:3000/webhooks/pllay';
@@ -46,7 +47,7 @@ interface Answers {
 
 export function initCommand(context: CliContext): Command {
   return new Command('init')
-    .description('create a config file: asks for the target, the secret source, the listen port and the log')
+    .description(COMMAND_DESCRIPTIONS.init)
     .option('--file <path>', `file to write: .json, .yaml, .yml, .mjs or .cjs (default: ${DEFAULT_CONFIG_FILE})`)
     .option('-y, --yes', 'take the defaults (and the flags below) without asking')
     .option('--force', 'with --yes: overwrite the file when it exists')

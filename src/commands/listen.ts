@@ -13,6 +13,7 @@ import { renderCaptureEvent } from '../ui/capture.js';
 import { announceInspector, renderInspectorEvent } from '../ui/inspector.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { collect, formatDurationFlag, parseByteSize, parseDuration, parseHeaderName, parsePort } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
@@ -50,7 +51,7 @@ interface ListenSettings {
 
 export function listenCommand(context: CliContext): Command {
   const command = new Command('listen')
-    .description('run a local capture server that verifies, shows and logs every webhook it receives')
+    .description(COMMAND_DESCRIPTIONS.listen)
     .option('--host <host>', 'interface to bind; 0.0.0.0 exposes the server to your network (default: 127.0.0.1)')
     .option('--port <port>', 'port to listen on; 0 picks a free one (default: 7575)', parsePort)
     .option('--log <file>', 'capture log to append to, NDJSON (default: .pllay-hooks/capture.ndjson)')

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { DEFAULT_TIMEOUT_MS } from '../delivery/deliver.js';
@@ -29,6 +31,7 @@ import {
   ReplayView,
 } from '../ui/replay.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { collect, formatDurationFlag, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
@@ -92,7 +95,7 @@ usage or an unreadable log, 130 when interrupted (Ctrl-C saves the state first).
 
 export function replayCommand(context: CliContext): Command {
   const command = new Command('replay')
-    .description('send logged events again, with retries and backoff, until the app accepts them')
+    .description(COMMAND_DESCRIPTIONS.replay)
     .argument('<log...>', 'logs to read, in order; - reads standard input')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
     .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
@@ -232,6 +235,9 @@ async function runReplayCommand(
   const tls = tlsOptions(flags);
   const stop = new AbortController();
   const cancel = new AbortController();
+  // Every delivery in flight and every backoff wait listens to these signals, so with
+  // --concurrency above 10 Node would print a MaxListenersExceededWarning. 0 lifts the limit.
+  setMaxListeners(0, stop.signal, cancel.signal);
   const view = { current: undefined as ReplayView | undefined };
   const onSignal = (): void => interrupt(output, stop, cancel);
 

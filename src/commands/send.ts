@@ -12,6 +12,7 @@ import { requireSigningSecret } from '../secret.js';
 import { formatBytes, formatDuration, formatStatus, oneLine } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { askForEventType } from './event-type.js';
 import { eventChanges, parseUnixSeconds } from './generate.js';
 import { readInputFile } from './input-files.js';
@@ -39,7 +40,7 @@ interface SendFlags extends TlsFlags {
 
 export function sendCommand(context: CliContext): Command {
   const command = new Command('send')
-    .description('sign sample events and POST them to your endpoint')
+    .description(COMMAND_DESCRIPTIONS.send)
     .argument('[type...]', 'event types to send (see: pllay-hooks events)')
     .option('--to <url>', 'target URL or host:port; a URL without a path gets /webhooks/pllay')
     .option('--all', 'send one event of every type')

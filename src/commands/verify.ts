@@ -7,6 +7,7 @@ import { PREFIXED_SIGNATURE_HEADER, SIGNATURE_HEADER } from '../signature/index.
 import { diagnoseSignature, type Diagnosis } from '../verify/index.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
+import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { readInputFile } from './input-files.js';
 import { collect, integerAtLeast } from './options.js';
 import { commandSettings } from './settings.js';
@@ -30,7 +31,7 @@ interface Subject {
 
 export function verifyCommand(context: CliContext): Command {
   return new Command('verify')
-    .description('check one payload and signature; for a mismatch, find the likely cause and its fix')
+    .description(COMMAND_DESCRIPTIONS.verify)
     .option('--payload <file>', 'the body exactly as your endpoint received it (- reads stdin)')
     .option('--signature <value>', 'the signature header value as received')
     .option('--record <log>', 'take body and signature from a capture log of listen (the last record by default)')

@@ -57,6 +57,47 @@ describe('help', () => {
   });
 });
 
+describe('command modules', () => {
+  function commandModules(args: string[]): string[] {
+    const folder = tempDir();
+    folders.push(folder);
+    const log = join(folder.path, 'imports.log');
+    const hooks = fileURLToPath(new URL('../helpers/record-imports.mjs', import.meta.url));
+
+    const run = spawnSync(process.execPath, ['--import', hooks, BIN, ...args], { env: cliEnv({ IMPORT_LOG: log }), encoding: 'utf8' });
+    expect(run.status).toBe(0);
+
+    const modules = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((url) => url.includes('/dist/commands/'))
+      .map((url) => url.split('/dist/commands/').pop()!);
+    return [...new Set(modules)].filter((name) => !['context.js', 'descriptions.js'].includes(name));
+  }
+
+  it('loads none for --version', () => {
+    expect(commandModules(['--version'])).toEqual([]);
+  });
+
+  it('loads none for --help', () => {
+    expect(commandModules(['--help'])).toEqual([]);
+  });
+
+  it('loads the named command only', () => {
+    const modules = commandModules(['send', '--help']);
+
+    expect(modules).toContain('send.js');
+    expect(modules).not.toContain('listen.js');
+    expect(modules).not.toContain('replay.js');
+  });
+
+  it('loads the command after help', () => {
+    const modules = commandModules(['help', 'listen']);
+
+    expect(modules).toContain('listen.js');
+    expect(modules).not.toContain('send.js');
+  });
+});
+
 describe('nearest-match suggestions', () => {
   it('suggests a command', async () => {
     const result = await runCli(['sned']);

@@ -326,6 +326,20 @@ describe('replay command', () => {
     ).toEqual(['stdin:1[0]', 'stdin:2[1]']);
   });
 
+  it('warns of no listener leak', async () => {
+    const target = await app((_request, response) => {
+      setTimeout(() => response.writeHead(200).end('ok'), 50);
+    });
+    const ids = Array.from({ length: 40 }, (_, index) => `evt_${index}`);
+    const log = writeFile('events.ndjson', `${ids.map((id) => envelope(id)).join('\n')}\n`);
+
+    const result = await runCli(['replay', log, '--concurrency', '32', '--to', target.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(0);
+    expect(idsOf(target).sort()).toEqual([...ids].sort());
+    expect(result.stderr).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('prints the schedule on a dry run', async () => {
     const log = writeFile('events.ndjson', `${envelope('evt_1')}\n`);
 
