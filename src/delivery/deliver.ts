@@ -227,8 +227,13 @@ function isCertificateError(code: string): boolean {
   );
 }
 
+/**
+ * Returns OpenSSL's reason for a certificate error, cut at its first
+ * semicolon: Node.js 22 and later append advice about their own flags
+ * there, which does not apply to pllay-hooks.
+ */
 function tlsReason(error: unknown, code: string): string {
-  const message = error instanceof Error ? error.message : '';
+  const message = error instanceof Error ? error.message.split(';')[0]!.trim() : '';
   return message === '' || message === code ? 'the certificate is not trusted' : message;
 }
 
