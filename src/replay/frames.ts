@@ -391,6 +391,14 @@ class ArraySplitter {
       const stop = end === -1 ? line.text.length : end;
       this.#parts.push(line.text.slice(index, stop));
 
+      // Only a `}` with no `{` before it in the element brings the depth to 0, since a `]` at the
+      // element's level ends the scan first. The array is malformed, so it ends here and the
+      // lines after it are read on their own.
+      if (end !== -1 && this.#state.depth === 0) {
+        yield this.#emit();
+        return line.text.slice(end);
+      }
+
       if (end === -1) {
         this.#size += stop - index;
         if (this.#state.inString || this.#size > MAX_MULTILINE_CHARS) {

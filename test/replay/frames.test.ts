@@ -108,6 +108,14 @@ describe('frameJsonValues', () => {
     expect(found[1]).toEqual({ kind: 'unusable', line: 1, reason: 'JSON array cut short' });
   });
 
+  it('recovers after a stray closing brace', async () => {
+    const found = await frames('[{\n}},\n{"kind":"capture","a":[1]}\n');
+
+    expect(raws(found)).toEqual(['{"kind":"capture","a":[1]}']);
+    expect(found[0]).toMatchObject({ kind: 'unusable', line: 1, reason: 'not valid JSON' });
+    expect(found[1]).toEqual({ kind: 'unusable', line: 2, reason: 'text after the end of a JSON array' });
+  });
+
   it('reads an unindented array', async () => {
     const found = await frames('[\n{"a":1},\n{"b":2}\n]\n');
 
