@@ -1,6 +1,6 @@
 import { UsageError } from './errors.js';
 
-/** Environment variable that holds the endpoint's signing secret. */
+/** Environment variable that contains the endpoint's signing secret. */
 export const SECRET_ENV = 'PLLAY_WEBHOOK_SECRET';
 
 /**

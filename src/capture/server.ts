@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { envelopeIdentity } from '../events/envelope.js';
 import { tryParseJson } from '../json.js';
+import { listenOn } from '../listen-on.js';
 import type { AttemptResult } from '../delivery/deliver.js';
 import { encodeBody, type CaptureRecord, type DeliveryRecord, type LogWriter } from '../log/index.js';
 import { fingerprint, verify, type VerifyResult } from '../signature/index.js';
@@ -18,7 +18,7 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 /** Time a client has to send the whole request by default: 30 s. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** Paths that answer GET with a health report instead of 405. */
+/** Paths where GET returns a health report instead of 405. */
 const HEALTH_PATHS = new Set(['/', '/health', '/healthz']);
 
 /** Response body for a captured event, serialised once. */
@@ -28,7 +28,7 @@ export interface CaptureServerOptions {
   secrets: readonly string[];
   log: LogWriter;
   maxBodyBytes?: number;
-  /** Answer 401 to an invalid or missing signature instead of 200. */
+  /** Respond 401 to an invalid or missing signature instead of 200. */
   rejectInvalid?: boolean;
   /** A signature header name to look for before the two standard ones. */
   signatureHeader?: string;
@@ -77,20 +77,11 @@ export async function startCaptureServer(
 ): Promise<RunningCaptureServer> {
   const { server, forwards } = buildServer(options);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { url, port } = await listenOn(server, options.port, options.host);
   return {
     server,
-    url: `http://${host}:${address.port}`,
-    port: address.port,
+    url,
+    port,
     close: async () => {
       await closeServer(server);
       await Promise.all(forwards);

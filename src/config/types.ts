@@ -19,7 +19,7 @@ export interface ConfigSettings {
    * verifying. Prefer `secretEnv`, so that the secret stays out of files.
    */
   secret?: string | string[] | undefined;
-  /** Name of the environment variable that holds the secret; `PLLAY_WEBHOOK_SECRET` by default. */
+  /** Name of the environment variable that contains the secret; `PLLAY_WEBHOOK_SECRET` by default. */
   secretEnv?: string | undefined;
   signature?: {
     /** Header that carries the signature; `pllay-signature` by default. */

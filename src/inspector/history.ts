@@ -48,7 +48,7 @@ export async function readRecentRecords(
   return { records, skipped };
 }
 
-/** Byte range [start, end) that holds the last lines of the file, or undefined when it is empty. */
+/** Byte range [start, end) that contains the last lines of the file, or undefined when it is empty. */
 async function tailRange(
   path: string,
   maxLines: number,

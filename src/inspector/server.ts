@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
+import { listenOn } from '../listen-on.js';
 import type { Inspector } from './inspector.js';
 import { INSPECTOR_PREFIX, sendError } from './http.js';
 
@@ -30,19 +30,10 @@ export async function startInspectorServer(
     sendError(response, 404, `not found: the inspector is at ${INSPECTOR_PREFIX}`);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { url } = await listenOn(server, options.port, options.host);
   return {
     server,
-    url: `http://${host}:${address.port}`,
+    url,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

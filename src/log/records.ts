@@ -8,7 +8,7 @@ interface BaseRecord {
   kind: 'capture' | 'delivery';
   event_id: string | null;
   type: string | null;
-  /** Raw body as a string; absent when `body_base64` holds bytes that are not UTF-8. */
+  /** Raw body as a string; absent when `body_base64` contains bytes that are not UTF-8. */
   body?: string;
   body_base64?: string;
   signature: SignatureVerdict;
