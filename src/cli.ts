@@ -35,7 +35,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'check', term: 'check [options]', load: async () => (await import('./commands/check.js')).checkCommand },
   { name: 'demo', term: 'demo', load: async () => (await import('./commands/demo.js')).demoCommand },
   { name: 'init', term: 'init [options]', load: async () => (await import('./commands/init.js')).initCommand },
-  { name: 'config', term: 'config', load: async () => (await import('./commands/config.js')).configCommand },
+  { name: 'config', term: 'config [options]', load: async () => (await import('./commands/config.js')).configCommand },
   { name: 'completion', term: 'completion <shell>', load: async () => (await import('./commands/completion.js')).completionCommand },
 ];
 

@@ -56,10 +56,20 @@ export function completionSpec(program: Command): CompletionSpec {
 
 function optionSpec(option: Option): OptionSpec {
   const names = [option.short, option.long].filter((name): name is string => name !== undefined);
-  const takesValue = option.required || option.optional;
   return {
     names,
     description: option.description,
-    value: !takesValue ? 'none' : FILE_OPTIONS.has(option.long ?? '') ? 'file' : 'text',
+    value: valueKind(option),
+    ...(option.argChoices ? { choices: option.argChoices } : {}),
   };
+}
+
+function valueKind(option: Option): OptionSpec['value'] {
+  if (!option.required && !option.optional) {
+    return 'none';
+  }
+  if (option.long === '--profile') {
+    return 'profile';
+  }
+  return FILE_OPTIONS.has(option.long ?? '') ? 'file' : 'text';
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import type { ResolvedSetting, SettingKey } from '../config/index.js';
+import type { LoadedSettings, ResolvedSetting, SettingKey } from '../config/index.js';
 import { maskSecret } from '../signature/index.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
@@ -20,6 +20,7 @@ const UNITS: Partial<Record<SettingKey, string>> = {
 export function configCommand(context: CliContext): Command {
   return new Command('config')
     .description(COMMAND_DESCRIPTIONS.config)
+    .option('--profiles', 'list only the names of the profiles in the config file, one per line')
     .addHelpText('after', [
       '',
       'Sources, from the highest precedence: flag, env (environment variable), file, default.',
@@ -28,11 +29,18 @@ export function configCommand(context: CliContext): Command {
       'Examples:',
       '  $ pllay-hooks config',
       '  $ pllay-hooks config --profile staging',
+      '  $ pllay-hooks config --profiles',
       '  $ pllay-hooks config --config ./ci/pllay-hooks.json --json',
     ].join('\n'))
-    .action(async (_flags, command: Command) => {
+    .action(async (flags: { profiles?: boolean }, command: Command) => {
       const output = createOutput(context, command);
       const loaded = await commandSettings(context, command, output);
+      if (flags.profiles) {
+        output.data({ config_file: loaded.configPath ?? null, profiles: loaded.profiles });
+        loaded.profiles.forEach((name) => output.result(name));
+        return;
+      }
+
       const rows = Object.entries(loaded.settings).map(([key, setting]) => ({
         key: key as SettingKey,
         setting: setting as ResolvedSetting<unknown>,
@@ -41,10 +49,11 @@ export function configCommand(context: CliContext): Command {
       output.data({
         config_file: loaded.configPath ?? null,
         profile: loaded.profile ?? null,
+        profiles: loaded.profiles,
         secret_env: loaded.secretEnv,
         settings: Object.fromEntries(rows.map(({ key, setting }) => [key, { ...setting, value: shownValue(key, setting.value) }])),
       });
-      renderTable(output, loaded.configPath, loaded.profile, rows);
+      renderTable(output, loaded, rows);
     });
 }
 
@@ -53,16 +62,14 @@ function shownValue(key: SettingKey, value: unknown): unknown {
   return key === 'secrets' ? (value as string[]).map(maskSecret) : value;
 }
 
-function renderTable(
-  output: Output,
-  configPath: string | undefined,
-  profile: string | undefined,
-  rows: Array<{ key: SettingKey; setting: ResolvedSetting<unknown> }>,
-): void {
+function renderTable(output: Output, loaded: LoadedSettings, rows: Array<{ key: SettingKey; setting: ResolvedSetting<unknown> }>): void {
   const style = output.style;
-  output.result(`${style.bold('Config file')}  ${configPath ?? style.dim('none found (see: pllay-hooks init)')}`);
-  if (profile !== undefined) {
-    output.result(`${style.bold('Profile')}      ${profile}`);
+  output.result(`${style.bold('Config file')}  ${loaded.configPath ?? style.dim('none found (see: pllay-hooks init)')}`);
+  if (loaded.profiles.length > 0) {
+    output.result(`${style.bold('Profiles')}     ${loaded.profiles.join(', ')}`);
+  }
+  if (loaded.profile !== undefined) {
+    output.result(`${style.bold('Profile')}      ${loaded.profile}`);
   }
   output.result('');
 

@@ -1,14 +1,24 @@
-import { optionNames, valueOptionNames, type CompletionSpec } from './spec.js';
+import { choiceOptions, optionNames, valueOptionNames, type CompletionSpec } from './spec.js';
 
 /**
  * Writes a bash completion script. The function finds the command among
  * the words typed so far (skipping options and their values), then offers
- * options, commands, event types, shells or file names.
+ * options, commands, event types, shells, file names, the values of an
+ * option with a fixed list, or the profiles of the config file. A value
+ * typed as `--option=value` is completed like `--option value`, whether or
+ * not bash splits the word at `=`.
  */
 export function bashScript(spec: CompletionSpec): string {
   const name = functionName(spec.program);
   const globalValues = valueOptionNames(spec.globalOptions);
   const globalFiles = optionNames(spec.globalOptions, 'file');
+  const profileOptions = [spec.globalOptions, ...spec.commands.map((command) => command.options)].flatMap((options) =>
+    optionNames(options, 'profile'),
+  );
+  const choiceCases = [
+    ...choiceOptions(spec.globalOptions).map((option) => ({ pattern: '*', ...option })),
+    ...spec.commands.flatMap((command) => choiceOptions(command.options).map((option) => ({ pattern: command.name, ...option }))),
+  ].map(({ pattern, names, choices }) => `    ${pattern}:${names.join(`|${pattern}:`)}) echo ${quote(choices.join(' '))} ;;`);
 
   const cases = (pick: (command: CompletionSpec['commands'][number]) => string[]): string =>
     spec.commands.map((command) => `    ${command.name}) echo ${quote(pick(command).join(' '))} ;;`).join('\n');
@@ -41,31 +51,74 @@ ${spec.commands.map((command) => `    ${command.name}) echo ${quote(command.argu
   esac
 }
 
+# The values of an option with a fixed list: $1 is the command, $2 the option.
+${name}_choices() {
+  case "$1:$2" in
+${choiceCases.join('\n')}
+  esac
+}
+
+# The profile names of the config file, from the program itself; $2 is the
+# file given with --config, if any.
+${name}_profiles() {
+  local program="$1" config="\${2/#\~/$HOME}"
+  if [[ -n "$config" ]]; then
+    "$program" --config "$config" config --profiles 2>/dev/null
+  else
+    "$program" config --profiles 2>/dev/null
+  fi
+}
+
 ${name}() {
   local cur="\${COMP_WORDS[COMP_CWORD]}"
   local prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  local prefix=""
   local commands=${quote(spec.commands.map((command) => command.name).join(' '))}
   local types=${quote(spec.eventTypes.map((info) => info.type).join(' '))}
   local global_options=${quote(optionNames(spec.globalOptions).join(' '))}
   local global_values=${quote(globalValues.join(' '))}
   local global_files=${quote(globalFiles.join(' '))}
-  local command="" word i
+  local profile_options=${quote(profileOptions.join(' '))}
+  local command="" config="" word next i
 
   for ((i = 1; i < COMP_CWORD; i++)); do
     word="\${COMP_WORDS[i]}"
-    if [[ " $global_values $(${name}_value_options "$command") " == *" $word "* ]]; then
+    next="\${COMP_WORDS[i+1]}"
+    [[ "$next" == "=" ]] && next="\${COMP_WORDS[i+2]}"
+    case "$word" in
+      -c | --config) config="$next" ;;
+      --config=*) config="\${word#*=}" ;;
+    esac
+    if [[ "$word" == "=" ]]; then
       ((i++))
+    elif [[ " $global_values $(${name}_value_options "$command") " == *" $word "* ]]; then
+      [[ "\${COMP_WORDS[i+1]}" != "=" ]] && ((i++))
     elif [[ "$word" != -* && -z "$command" ]]; then
       command="$word"
     fi
   done
 
-  COMPREPLY=()
-  if [[ " $global_files $(${name}_file_options "$command") " == *" $prev "* ]]; then
-    COMPREPLY=($(compgen -f -- "$cur"))
-    return
+  # bash splits --option=value into three words when = is in COMP_WORDBREAKS.
+  if [[ "$cur" == "=" ]]; then
+    cur=""
+  elif [[ "$prev" == "=" ]]; then
+    prev="\${COMP_WORDS[COMP_CWORD-2]}"
+  elif [[ "$cur" == --*=* ]]; then
+    prev="\${cur%%=*}"
+    prefix="$prev="
+    cur="\${cur#*=}"
   fi
+
+  COMPREPLY=()
   if [[ " $global_values $(${name}_value_options "$command") " == *" $prev "* ]]; then
+    if [[ " $global_files $(${name}_file_options "$command") " == *" $prev "* ]]; then
+      COMPREPLY=($(compgen -f -- "$cur"))
+    elif [[ " $profile_options " == *" $prev "* ]]; then
+      COMPREPLY=($(compgen -W "$(${name}_profiles "\${COMP_WORDS[0]}" "$config")" -- "$cur"))
+    else
+      COMPREPLY=($(compgen -W "$(${name}_choices "$command" "$prev")" -- "$cur"))
+    fi
+    COMPREPLY=("\${COMPREPLY[@]/#/$prefix}")
     return
   fi
   if [[ "$cur" == -* ]]; then

@@ -10,6 +10,23 @@ export function fishScript(spec: CompletionSpec): string {
     `# or save it as ~/.config/fish/completions/${program}.fish`,
     '',
     `complete -c ${program} -f`,
+    '',
+    '# The profile names of the config file, from the program itself. The file',
+    '# given with --config is passed on.',
+    `function ${profilesFunction(program)}`,
+    '    set -l tokens (commandline -opc)',
+    '    set -l config',
+    '    for i in (seq (count $tokens))',
+    '        switch $tokens[$i]',
+    '            case -c --config',
+    '                set config --config $tokens[(math $i + 1)]',
+    "            case '--config=*'",
+    "                set config --config (string replace -- --config= '' $tokens[$i])",
+    '        end',
+    '    end',
+    `    ${program} $config config --profiles 2>/dev/null`,
+    'end',
+    '',
     ...spec.globalOptions.map((option) => optionLine(program, option, undefined)),
   ];
 
@@ -37,11 +54,19 @@ function optionLine(program: string, option: OptionSpec, command: string | undef
   for (const name of option.names) {
     parts.push(name.startsWith('--') ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`);
   }
-  if (option.value !== 'none') {
+  if (option.choices) {
+    parts.push(`-x -a ${quote(option.choices.join(' '))}`);
+  } else if (option.value === 'profile') {
+    parts.push(`-x -a ${quote(`(${profilesFunction(program)})`)}`);
+  } else if (option.value !== 'none') {
     parts.push(option.value === 'file' ? '-r -F' : '-r');
   }
   parts.push(`-d ${quote(option.description)}`);
   return parts.join(' ');
+}
+
+function profilesFunction(program: string): string {
+  return `__${program.replace(/[^A-Za-z0-9]/g, '_')}_profiles`;
 }
 
 function quote(text: string): string {

@@ -19,8 +19,14 @@ export interface OptionSpec {
   /** Short and long forms, such as `['-c', '--config']`. */
   names: string[];
   description: string;
-  /** `none` for a switch; `file` for a path; `text` for any other value. */
-  value: 'none' | 'file' | 'text';
+  /**
+   * `none` for a switch; `file` for a path; `profile` for a profile name of
+   * the config file, which the script reads from `config --profiles`; `text` for any
+   * other value.
+   */
+  value: 'none' | 'file' | 'profile' | 'text';
+  /** The values allowed, when the option has a fixed list. */
+  choices?: readonly string[];
 }
 
 /** Names of the options, long and short, that take a value of the kind given. */
@@ -31,4 +37,9 @@ export function optionNames(options: readonly OptionSpec[], value?: OptionSpec['
 /** Names of the options that take any value. */
 export function valueOptionNames(options: readonly OptionSpec[]): string[] {
   return options.filter((option) => option.value !== 'none').flatMap((option) => option.names);
+}
+
+/** Options with a fixed list of values, each with its list. */
+export function choiceOptions(options: readonly OptionSpec[]): Array<{ names: string[]; choices: readonly string[] }> {
+  return options.flatMap((option) => (option.choices === undefined ? [] : [{ names: option.names, choices: option.choices }]));
 }

@@ -25,10 +25,11 @@ ${commandLines}
 ${typeLines}
   )
   global_options=(
-${spec.globalOptions.map((option) => `    ${optionSpec(option)}`).join('\n')}
+${spec.globalOptions.map((option) => `    ${optionSpec(option, name)}`).join('\n')}
   )
 
   _arguments -C $global_options '1: :->command' '*:: :->arguments' && return
+  local config_file=\${opt_args[--config]:-\${opt_args[-c]}}
 
   case $state in
     command)
@@ -36,10 +37,20 @@ ${spec.globalOptions.map((option) => `    ${optionSpec(option)}`).join('\n')}
       ;;
     arguments)
       case $line[1] in
-${spec.commands.map((command) => commandCase(command, spec.shells)).join('\n')}
+${spec.commands.map((command) => commandCase(command, spec.shells, name)).join('\n')}
       esac
       ;;
   esac
+}
+
+# The profile names of the config file, from the program itself. The file
+# given with --config, before or after the command, is passed on.
+${name}_profiles() {
+  local config=\${(Q)\${opt_args[--config]:-\${opt_args[-c]:-$config_file}}}
+  local -a profiles
+  [[ "$config" == "~/"* ]] && config="$HOME/\${config#\\~/}"
+  profiles=(\${(f)"$(${spec.program} \${config:+--config} \${config:+"$config"} config --profiles 2>/dev/null)"})
+  _describe -t profiles 'profile' profiles
 }
 
 if [[ "\${funcstack[1]}" == "${name}" ]]; then
@@ -50,8 +61,8 @@ fi
 `;
 }
 
-function commandCase(command: CommandSpec, shells: readonly string[]): string {
-  const specs = [...command.options.map(optionSpec), argumentSpec(command, shells)].filter((spec) => spec !== '');
+function commandCase(command: CommandSpec, shells: readonly string[], name: string): string {
+  const specs = [...command.options.map((option) => optionSpec(option, name)), argumentSpec(command, shells)].filter((spec) => spec !== '');
   return `        ${command.name})\n          _arguments $global_options ${specs.join(' \\\n            ')}\n          ;;`;
 }
 
@@ -69,15 +80,26 @@ function argumentSpec(command: CommandSpec, shells: readonly string[]): string {
 }
 
 /** The `_arguments` action for each kind of option value. */
-const VALUE_ACTIONS: Record<OptionSpec['value'], string> = { none: '', file: ':file:_files', text: ':value: ' };
+const VALUE_ACTIONS: Record<OptionSpec['value'], string> = {
+  none: '',
+  file: ':file:_files',
+  profile: ':profile:PROFILES',
+  text: ':value: ',
+};
 
-function optionSpec(option: OptionSpec): string {
+/**
+ * Writes the `_arguments` spec of an option. A long option that takes a
+ * value is written as `--name=`, so that zsh completes both `--name value`
+ * and `--name=value`.
+ */
+function optionSpec(option: OptionSpec, name: string): string {
   const description = `[${escape(option.description)}]`;
-  const value = VALUE_ACTIONS[option.value];
-  if (option.names.length === 1) {
-    return quote(`${option.names[0]}${description}${value}`);
+  const value = option.choices ? `:value:(${option.choices.join(' ')})` : VALUE_ACTIONS[option.value].replace('PROFILES', `${name}_profiles`);
+  const forms = option.names.map((form) => (option.value !== 'none' && form.startsWith('--') ? `${form}=` : form));
+  if (forms.length === 1) {
+    return quote(`${forms[0]}${description}${value}`);
   }
-  return `${quote(`(${option.names.join(' ')})`)}{${option.names.join(',')}}${quote(`${description}${value}`)}`;
+  return `${quote(`(${option.names.join(' ')})`)}{${forms.join(',')}}${quote(`${description}${value}`)}`;
 }
 
 /** Escapes the characters that end an `_arguments` description. */

@@ -28,6 +28,8 @@ export interface LoadedSettings {
   /** The config file that was used, if any. */
   configPath: string | undefined;
   profile: string | undefined;
+  /** Names of the profiles in the config file, in the file's order. */
+  profiles: string[];
   settings: ResolvedSettings;
   values: SettingValues;
   /** Environment variable that the secret is read from. */
@@ -72,6 +74,7 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<Loaded
   return {
     configPath: file?.path,
     profile,
+    profiles: Object.keys(config?.profiles ?? {}),
     settings: resolution.settings,
     values: settingValues(resolution.settings),
     secretEnv: resolution.secretEnv,

@@ -1,17 +1,27 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp.js';
 import { startTerminal, type Terminal } from '../helpers/terminal.js';
 
 const scripts: Record<string, string> = {};
 const folder = tempDir();
 
+/** PATH with a `pllay-hooks` that runs the built CLI, which the scripts call for profile names. */
+const path = [join(folder.path, 'bin'), process.env.PATH].join(delimiter);
+
 beforeAll(async () => {
+  mkdirSync(join(folder.path, 'bin'));
+  writeFileSync(join(folder.path, 'bin', 'pllay-hooks'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(folder.path, 'bin', 'pllay-hooks'), 0o755);
+  writeFileSync(join(folder.path, '.pllay-hooksrc.json'), JSON.stringify({ profiles: { staging: {}, 'prod-like': {} } }));
+  mkdirSync(join(folder.path, 'ci'));
+  writeFileSync(join(folder.path, 'ci', 'hooks.json'), JSON.stringify({ profiles: { nightly: {} } }));
+
   for (const shell of ['bash', 'zsh', 'fish']) {
     const result = await runCli(['completion', shell]);
     expect(result.code).toBe(0);
@@ -38,7 +48,11 @@ function completeInBash(line: string): string[] {
     '_pllay_hooks',
     'printf "%s\\n" "${COMPREPLY[@]}"',
   ].join('\n');
-  const output = execFileSync('bash', ['-c', program, 'bash', scripts.bash!, line], { encoding: 'utf8', cwd: folder.path });
+  const output = execFileSync('bash', ['-c', program, 'bash', scripts.bash!, line], {
+    encoding: 'utf8',
+    cwd: folder.path,
+    env: { ...process.env, PATH: path },
+  });
   return output.split('\n').filter((word) => word !== '');
 }
 
@@ -72,6 +86,49 @@ describe('bash completion', () => {
   it('completes shells', () => {
     expect(completeInBash('pllay-hooks completion ')).toEqual(['bash', 'zsh', 'fish']);
   });
+
+  it('completes values from a fixed list', () => {
+    expect(completeInBash('pllay-hooks replay --backoff ')).toEqual(['exponential', 'linear', 'constant']);
+    expect(completeInBash('pllay-hooks replay --jitter f')).toEqual(['full']);
+  });
+
+  it('completes values after an equals sign', () => {
+    // bash splits --backoff=li into three words when = is in COMP_WORDBREAKS, as by default.
+    expect(completeInBash('pllay-hooks replay --backoff = li')).toEqual(['linear']);
+    expect(completeInBash('pllay-hooks replay --backoff =')).toEqual(['exponential', 'linear', 'constant']);
+    // Without = in COMP_WORDBREAKS the word stays whole, and so must the completion.
+    expect(completeInBash('pllay-hooks replay --backoff=li')).toEqual(['--backoff=linear']);
+    expect(completeInBash('pllay-hooks listen --log=c')).toEqual(['--log=ci']);
+  });
+
+  it('completes profile names', () => {
+    expect(completeInBash('pllay-hooks --profile ')).toEqual(['staging', 'prod-like']);
+    expect(completeInBash('pllay-hooks send --profile = st')).toEqual(['staging']);
+  });
+
+  it('reads profiles from --config', () => {
+    expect(completeInBash('pllay-hooks -c ci/hooks.json send --profile ')).toEqual(['nightly']);
+    expect(completeInBash('pllay-hooks --config = ci/hooks.json send --profile ')).toEqual(['nightly']);
+  });
+
+  it('skips values given after an equals sign', () => {
+    expect(completeInBash('pllay-hooks --config = ci/hooks.json sen')).toEqual(['send']);
+  });
+
+  it('completes in an interactive bash', async () => {
+    const shell = await startTerminal([], { cwd: folder.path, program: ['bash', '--norc', '--noprofile'], env: { HOME: folder.path, PATH: path } });
+    terminals.push(shell);
+
+    await shell.type(`source ${scripts.bash!}`);
+    await shell.press('Enter');
+    await shell.type('pllay-hooks replay --backoff=li');
+    await shell.press('Tab');
+    await shell.waitFor(/pllay-hooks replay --backoff=linear/);
+    await shell.press('C-u');
+    await shell.type('pllay-hooks --profile=st');
+    await shell.press('Tab');
+    await shell.waitFor(/pllay-hooks --profile=staging/);
+  });
 });
 
 describe('zsh completion', () => {
@@ -84,7 +141,7 @@ describe('zsh completion', () => {
   });
 
   it('completes in an interactive zsh', async () => {
-    const shell = await startTerminal([], { cwd: folder.path, program: ['zsh', '-f'], env: { HOME: folder.path } });
+    const shell = await startTerminal([], { cwd: folder.path, program: ['zsh', '-f'], env: { HOME: folder.path, PATH: path } });
     terminals.push(shell);
     const complete = async (line: string, expected: RegExp): Promise<void> => {
       await shell.type(line);
@@ -98,6 +155,10 @@ describe('zsh completion', () => {
     await complete('pllay-hooks send payment.su', /pllay-hooks send payment\.succeeded/);
     await complete('pllay-hooks listen --po', /pllay-hooks listen --port/);
     await complete('pllay-hooks ver', /pllay-hooks verify/);
+    await complete('pllay-hooks replay --backoff=li', /pllay-hooks replay --backoff=linear/);
+    await complete('pllay-hooks --profile st', /pllay-hooks --profile staging/);
+    await complete('pllay-hooks --config ci/hooks.json send --profile=n', /--profile=nightly/);
+    await complete('pllay-hooks send --config=ci/hooks.json --profile n', /--profile nightly/);
   });
 
   it('parses and lists the types', () => {
@@ -109,7 +170,11 @@ describe('zsh completion', () => {
 
 describe('fish completion', () => {
   function completeInFish(line: string): string[] {
-    const output = execFileSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', scripts.fish!, line], { encoding: 'utf8' });
+    const output = execFileSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', scripts.fish!, line], {
+      encoding: 'utf8',
+      cwd: folder.path,
+      env: { ...process.env, PATH: path },
+    });
     return output.split('\n').filter((row) => row !== '').map((row) => row.split('\t')[0]!);
   }
 
@@ -120,5 +185,16 @@ describe('fish completion', () => {
   it('completes commands and options', () => {
     expect(completeInFish('pllay-hooks ver')).toEqual(['verify']);
     expect(completeInFish('pllay-hooks verify --rec')).toEqual(['--record']);
+  });
+
+  it('completes values from a fixed list', () => {
+    expect(completeInFish('pllay-hooks replay --backoff=li')).toEqual(['--backoff=linear']);
+    expect(completeInFish('pllay-hooks replay --jitter ')).toEqual(['equal', 'full', 'none']);
+  });
+
+  it('completes profile names', () => {
+    expect(completeInFish('pllay-hooks --profile st')).toEqual(['staging']);
+    expect(completeInFish('pllay-hooks --config=ci/hooks.json send --profile ')).toEqual(['nightly']);
+    expect(completeInFish('pllay-hooks -c ci/hooks.json send --profile ')).toEqual(['nightly']);
   });
 });

@@ -40,6 +40,7 @@ async function server(): Promise<TestServer> {
 interface ConfigJson {
   config_file: string | null;
   profile: string | null;
+  profiles: string[];
   settings: Record<string, { value: unknown; source: string; origin: string }>;
 }
 
@@ -346,6 +347,28 @@ describe('config command', () => {
 
     expect(config.settings.secrets?.value).toEqual([expect.stringMatching(/^whsec_\*{8} \([0-9a-f]{8}\)$/)]);
     expect(JSON.stringify(config)).not.toContain(SECRET);
+  });
+
+  it('lists the profile names', async () => {
+    const cwd = project({ '.pllay-hooksrc.json': JSON.stringify({ profiles: { staging: {}, ci: { timeout: 500 } } }) });
+
+    const table = await runCli(['config'], { cwd });
+    const names = await runCli(['config', '--profiles'], { cwd });
+    const json = await runCli(['--json', 'config', '--profiles'], { cwd });
+
+    expect(table.stdout).toMatch(/^Profiles +staging, ci$/m);
+    expect(names.stdout).toBe('staging\nci\n');
+    expect(JSON.parse(json.stdout)).toEqual({ config_file: join(cwd, '.pllay-hooksrc.json'), profiles: ['staging', 'ci'] });
+    expect((await configJson(cwd)).profiles).toEqual(['staging', 'ci']);
+  });
+
+  it('lists no profiles without a file', async () => {
+    const cwd = project({});
+
+    const result = await runCli(['config', '--profiles'], { cwd });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
   });
 });
 
