@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 
 import { Command } from 'commander';
@@ -10,12 +10,15 @@ import {
   DEFAULT_CONFIG_FILE,
   DEFAULT_LISTEN_PORT,
   DEFAULT_SECRET_ENV,
+  PACKAGE_JSON_KEY,
+  packageJsonWithConfig,
+  parsePackageJson,
   renderConfigFile,
   type ConfigFile,
 } from '../config/index.js';
 import { SEARCH_PLACES } from '../config/file.js';
 import { isTarget, normalizeTarget } from '../delivery/target.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, InputFileError, UsageError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { canPrompt, promptChoice, promptConfirm, promptSecretText, promptText, type PromptTerminal } from '../ui/prompts.js';
 import { createOutput, type CliContext } from './context.js';
@@ -35,6 +38,18 @@ interface InitFlags {
   log?: string;
 }
 
+/** The destination of the config that init writes: a file of its own, or a key of package.json. */
+interface Destination {
+  path: string;
+  /** Name of the destination in messages, such as `.pllay-hooksrc.json`. */
+  shown: string;
+  exists: boolean;
+  /** Returns the config as the user sees it before it is written. */
+  preview(config: ConfigFile): Promise<string>;
+  /** Returns the whole text of the file to write. */
+  text(config: ConfigFile): Promise<string>;
+}
+
 /** Answers that the new config file records. */
 interface Answers {
   target: string;
@@ -48,7 +63,7 @@ interface Answers {
 export function initCommand(context: CliContext): Command {
   return new Command('init')
     .description(COMMAND_DESCRIPTIONS.init)
-    .option('--file <path>', `file to write: .json, .yaml, .yml, .mjs or .cjs (default: ${DEFAULT_CONFIG_FILE})`)
+    .option('--file <path>', `file to write: .json, .yaml, .yml, .mjs, .cjs, or package.json (default: ${DEFAULT_CONFIG_FILE})`)
     .option('-y, --yes', 'take the defaults (and the flags below) without asking')
     .option('--force', 'with --yes: overwrite the file when it exists')
     .option('--to <url>', `target URL or host:port (default: ${DEFAULT_TARGET})`)
@@ -64,6 +79,7 @@ export function initCommand(context: CliContext): Command {
       '  $ pllay-hooks init',
       '  $ pllay-hooks init --yes --to localhost:4000 --secret-env MY_APP_PLLAY_SECRET',
       '  $ pllay-hooks init --file pllay-hooks.config.mjs',
+      '  $ pllay-hooks init --file package.json          # under the "pllay-hooks" key',
     ].join('\n'))
     .action(async (flags: InitFlags, command: Command) => {
       const output = createOutput(context, command);
@@ -73,9 +89,9 @@ export function initCommand(context: CliContext): Command {
 
 async function runInit(context: CliContext, output: Output, flags: InitFlags): Promise<number> {
   const path = resolve(context.cwd, flags.file ?? DEFAULT_CONFIG_FILE);
-  const shown = relative(context.cwd, path) || path;
-  const format = configFormatOf(path);
   validateFlags(flags);
+  const destination = destinationOf(path, relative(context.cwd, path) || path);
+  const { shown } = destination;
 
   const interactive = flags.yes !== true && canPrompt(context) && !output.json;
   if (flags.yes !== true && !interactive) {
@@ -86,16 +102,16 @@ async function runInit(context: CliContext, output: Output, flags: InitFlags): P
     );
   }
 
-  if (existsSync(path) && !(await mayOverwrite(context, output, shown, flags, interactive))) {
+  if (destination.exists && !(await mayOverwrite(context, output, shown, flags, interactive))) {
     output.result(`Left ${shown} unchanged.`);
     return ExitCode.ok;
   }
 
   const answers = interactive ? await ask(context, flags) : defaultAnswers(flags);
   const config = configOf(answers);
-  const text = await renderConfigFile(config, format);
+  const text = await destination.text(config);
 
-  output.line(`\n${output.style.bold(shown)}:\n${indent(text)}`);
+  output.line(`\n${output.style.bold(shown)}:\n${indent(await destination.preview(config))}`);
   if (interactive && !(await promptConfirm(context, { message: `Write ${shown}?`, default: true }))) {
     output.result('Nothing written.');
     return ExitCode.ok;
@@ -112,6 +128,34 @@ async function runInit(context: CliContext, output: Output, flags: InitFlags): P
   await warnAboutSecret(context, output, path, answers);
   nextSteps(output, answers);
   return ExitCode.ok;
+}
+
+function destinationOf(path: string, shown: string): Destination {
+  const format = configFormatOf(path);
+  if (format !== 'package') {
+    const render = (config: ConfigFile): Promise<string> => renderConfigFile(config, format);
+    return { path, shown, exists: existsSync(path), preview: render, text: render };
+  }
+
+  const file = parsePackageJson(readPackageJson(path, shown), shown);
+  return {
+    path,
+    shown: `the "${PACKAGE_JSON_KEY}" key of ${shown}`,
+    exists: Object.hasOwn(file.fields, PACKAGE_JSON_KEY),
+    preview: (config) => renderConfigFile(config, 'package'),
+    text: async (config) => packageJsonWithConfig(file, config),
+  };
+}
+
+function readPackageJson(path: string, shown: string): string {
+  if (!existsSync(path)) {
+    throw new UsageError('E_PACKAGE_JSON_NOT_FOUND', `${shown} not found: init adds its config to an existing package.json`, 'run npm init first, or choose another file with --file');
+  }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputFileError('E_FILE_UNREADABLE', path, `cannot read ${shown}: ${(error as Error).message}`, error);
+  }
 }
 
 function validateFlags(flags: InitFlags): void {

@@ -169,4 +169,74 @@ describe('init without prompts', () => {
     expect(forced.code).toBe(0);
     expect(readFileSync(join(cwd, '.pllay-hooksrc.json'), 'utf8')).toContain('"target"');
   });
+
+  it('adds a key to package.json', async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'package.json'), '{\r\n    "name": "app",\r\n    "private": true\r\n}\r\n');
+
+    const result = await runCli(['init', '--yes', '--to', 'localhost:4000', '--file', 'package.json'], { cwd });
+    const config = await runCli(['--json', 'config'], { cwd });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('wrote the "pllay-hooks" key of package.json');
+    expect(readFileSync(join(cwd, 'package.json'), 'utf8')).toBe(
+      [
+        '{',
+        '    "name": "app",',
+        '    "private": true,',
+        '    "pllay-hooks": {',
+        '        "target": "localhost:4000",',
+        '        "listen": {',
+        '            "port": 7575,',
+        '            "log": ".pllay-hooks/capture.ndjson"',
+        '        }',
+        '    }',
+        '}',
+        '',
+      ].join('\r\n'),
+    );
+    expect(JSON.parse(config.stdout).config_file).toBe(join(cwd, 'package.json'));
+  });
+
+  it('keeps the package.json key', async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ name: 'app', 'pllay-hooks': { target: 'localhost:3001' } }));
+
+    const kept = await runCli(['init', '--yes', '--file', 'package.json'], { cwd });
+    const forced = await runCli(['init', '--yes', '--force', '--file', 'package.json', '--port', '4100'], { cwd });
+
+    expect(kept.code).toBe(2);
+    expect(kept.stderr).toContain('error: the "pllay-hooks" key of package.json exists already; init does not overwrite it');
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'))).toEqual({
+      name: 'app',
+      'pllay-hooks': { target: 'http://localhost:3000/webhooks/pllay', listen: { port: 4100, log: '.pllay-hooks/capture.ndjson' } },
+    });
+  });
+
+  it('rejects a missing package.json', async () => {
+    const cwd = folder();
+
+    const result = await runCli(['init', '--yes', '--file', 'package.json'], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('[E_PACKAGE_JSON_NOT_FOUND]');
+    expect(result.stderr).toContain('run npm init first');
+  });
+
+  it('rejects an invalid package.json', async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'package.json'), '{ "name": ');
+
+    const broken = await runCli(['init', '--yes', '--file', 'package.json'], { cwd });
+    writeFileSync(join(cwd, 'package.json'), '["app"]');
+    const array = await runCli(['init', '--yes', '--file', 'package.json'], { cwd });
+
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain('error: cannot add the config to package.json: ');
+    expect(broken.stderr).toContain('[E_PACKAGE_JSON_INVALID]');
+    expect(array.code).toBe(2);
+    expect(array.stderr).toContain('it does not contain a JSON object');
+    expect(readFileSync(join(cwd, 'package.json'), 'utf8')).toBe('["app"]');
+  });
 });
