@@ -68,7 +68,8 @@ export function listenCommand(context: CliContext): Command {
     .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
     .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
     .option('--ui', `serve a web inspector of the captured events at ${INSPECTOR_PREFIX} on the same host and port`)
-    .option('--ui-port <port>', 'serve the inspector on this port instead; 0 picks a free one (implies --ui)', parsePort);
+    .option('--ui-port <port>', 'serve the inspector on this port instead; 0 picks a free one (implies --ui)', parsePort)
+    .option('--no-ui', 'serve no inspector, even when the config file turns it on');
 
   return addTlsOptions(command, 'an https --forward-to app')
     .addHelpText('after', [
@@ -87,8 +88,8 @@ export function listenCommand(context: CliContext): Command {
       'With --forward-to, the app\'s response is appended to the log as a delivery record of the event; a',
       'forward that is refused, times out or gets a 3xx, 4xx or 5xx is a failed delivery, which',
       '`pllay-hooks replay LOG --failed` sends again.',
-      'Host, port, log, body limit, timeouts, forward target and secrets can come from a config file',
-      '(see: pllay-hooks config).',
+      'Host, port, log, body limit, timeouts, forward target, inspector and secrets can come from a',
+      'config file (see: pllay-hooks config).',
       '',
       `With --ui, requests under ${INSPECTOR_PREFIX} go to the inspector instead of being captured. The page lists`,
       'the events live, shows each body, its headers and its verdict, and replays an event with the backoff',
@@ -104,10 +105,13 @@ export function listenCommand(context: CliContext): Command {
         'listen.headersTimeout': '--headers-timeout',
         'listen.requestTimeout': '--request-timeout',
         'listen.forwardTo': '--forward-to',
+        'listen.ui': flags.ui === false ? '--no-ui' : '--ui',
+        'listen.uiPort': '--ui-port',
         secrets: '--secret',
         ...signatureFlagNames,
       });
-      context.exitCode = await runListen(output, values, flags);
+      const { ui: _ui, uiPort: _uiPort, ...otherFlags } = flags;
+      context.exitCode = await runListen(output, values, { ...otherFlags, ...inspectorFlags(flags, values) });
     });
 }
 
@@ -120,9 +124,24 @@ function listenFlagValues(flags: ListenFlags): FlagValues {
     'listen.headersTimeout': flags.headersTimeout,
     'listen.requestTimeout': flags.requestTimeout,
     'listen.forwardTo': flags.forwardTo,
+    'listen.ui': flags.ui,
+    'listen.uiPort': flags.uiPort,
     secrets: flags.secret,
     ...signatureFlags(flags),
   };
+}
+
+/**
+ * Decides whether the inspector runs, and on which port, from --ui,
+ * --ui-port and their config keys. A port turns the inspector on, unless
+ * --no-ui turns it off.
+ */
+function inspectorFlags(flags: ListenFlags, values: SettingValues): Pick<ListenFlags, 'ui' | 'uiPort'> {
+  const uiPort = values['listen.uiPort'];
+  if (flags.ui === false || uiPort === undefined) {
+    return { ui: values['listen.ui'] };
+  }
+  return { ui: true, uiPort };
 }
 
 async function runListen(output: Output, values: SettingValues, flags: ListenFlags): Promise<number> {

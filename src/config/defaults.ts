@@ -33,6 +33,8 @@ export const DEFAULTS: SettingValues = {
   'listen.maxBody': DEFAULT_MAX_BODY_BYTES,
   'listen.headersTimeout': DEFAULT_HEADERS_TIMEOUT_MS,
   'listen.requestTimeout': DEFAULT_REQUEST_TIMEOUT_MS,
+  'listen.ui': false,
+  'listen.uiPort': undefined,
   'replay.maxAttempts': 5,
   'replay.backoff': 'exponential',
   'replay.initialDelay': 500,

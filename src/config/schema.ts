@@ -174,6 +174,8 @@ const settingsShape = {
       maxBody: byteSize.optional(),
       headersTimeout: duration(1).optional(),
       requestTimeout: duration(1).optional(),
+      ui: z.boolean({ error: 'expected true or false' }).optional(),
+      uiPort: port.optional(),
     },
     '{ "port": 7575 }',
   ).optional(),

@@ -44,6 +44,10 @@ export interface ConfigSettings {
     headersTimeout?: number | string | undefined;
     /** Time a client has to send the whole request: milliseconds, or a string such as `30s`. */
     requestTimeout?: number | string | undefined;
+    /** Whether `listen` serves the web inspector, as `--ui` does. */
+    ui?: boolean | undefined;
+    /** Port of the web inspector, as `--ui-port`; setting it turns the inspector on. */
+    uiPort?: number | undefined;
   } | undefined;
   replay?: {
     /** Attempts per event, the first included. */
@@ -87,6 +91,8 @@ export interface SettingValues {
   'listen.maxBody': number;
   'listen.headersTimeout': number;
   'listen.requestTimeout': number;
+  'listen.ui': boolean;
+  'listen.uiPort': number | undefined;
   'replay.maxAttempts': number;
   'replay.backoff': 'exponential' | 'linear' | 'constant';
   'replay.initialDelay': number;

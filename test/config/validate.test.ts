@@ -48,7 +48,7 @@ describe('validateConfig', () => {
 
   it('suggests the nearest key for a typo', () => {
     expect(problems({ listen: { prot: 3000 } })).toContain(
-      'listen: unknown key "prot" (did you mean "port"?); expected one of: host, port, log, forwardTo, maxBody, headersTimeout, requestTimeout',
+      'listen: unknown key "prot" (did you mean "port"?); expected one of: host, port, log, forwardTo, maxBody, headersTimeout, requestTimeout, ui, uiPort',
     );
   });
 

@@ -260,6 +260,44 @@ describe('listen with config', () => {
     expect(records[0]!.secret_fingerprint).toMatch(/^[0-9a-f]{8}$/);
     expect(listen.stdout()).toContain(`(secret ${String(records[0]!.secret_fingerprint)})`);
   });
+
+  it('serves the inspector the file turns on', async () => {
+    const cwd = project({ '.pllay-hooksrc.json': JSON.stringify({ secret: SECRET, listen: { port: 0, ui: true } }) });
+    const listen = startCli(['listen'], { cwd });
+    running.push(listen);
+
+    const [, listenUrl] = await listen.waitForLine(/Listening on (http:\/\/[^/]+)/);
+    const [, inspectorUrl] = await listen.waitForLine(/Inspector on (\S+)/);
+    const page = await fetch(inspectorUrl!);
+
+    expect(inspectorUrl!.startsWith(`${listenUrl!}/`)).toBe(true);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+  });
+
+  it('takes the inspector port from the file', async () => {
+    const cwd = project({ '.pllay-hooksrc.json': JSON.stringify({ secret: SECRET, listen: { port: 0, uiPort: 0 } }) });
+    const listen = startCli(['listen'], { cwd });
+    running.push(listen);
+
+    const [, listenUrl] = await listen.waitForLine(/Listening on (http:\/\/[^/]+)/);
+    const [, inspectorUrl] = await listen.waitForLine(/Inspector on (\S+)/);
+
+    expect(inspectorUrl!.startsWith(`${listenUrl!}/`)).toBe(false);
+    expect((await fetch(inspectorUrl!)).status).toBe(200);
+  });
+
+  it('lets --no-ui win over the file', async () => {
+    const cwd = project({ '.pllay-hooksrc.json': JSON.stringify({ secret: SECRET, listen: { port: 0, ui: true, uiPort: 0 } }) });
+    const listen = startCli(['listen', '--no-ui'], { cwd });
+    running.push(listen);
+
+    const [, listenUrl] = await listen.waitForLine(/Listening on (http:\/\/[^/]+)/);
+    const page = await fetch(`${listenUrl!}/__pllay/`);
+
+    expect(page.status).not.toBe(200);
+    expect(listen.stdout()).not.toContain('Inspector on');
+  });
 });
 
 describe('replay with config', () => {
