@@ -306,6 +306,35 @@ function defineInspectorTests(driver: BrowserDriver): void {
     await page.press('End');
     await page.press('Enter');
     await page.waitFor('#detail-title', { hasText: EVENT_TYPE_NAMES[0]! });
+
+    await page.focus('#list');
+    await page.press('Home');
+    await page.press(' ');
+    await page.waitFor('#detail-title', { hasText: EVENT_TYPE_NAMES.at(-1)! });
+  });
+
+  it('switches request tabs with arrows', async () => {
+    const running = await listen([]);
+    await send(running, ['kyc.completed']);
+    const page = await openInspector(running);
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
+
+    await page.focus('#tab-json');
+    await page.press('ArrowRight');
+
+    expect(await page.evaluate('document.activeElement.id')).toBe('tab-raw');
+    expect(await page.attribute('#tab-raw', 'aria-selected')).toBe('true');
+    await page.waitFor('#raw');
+    expect(await page.attribute('#panel-json', 'hidden')).toBe('');
+
+    await page.press('ArrowLeft');
+    await page.press('ArrowLeft');
+
+    expect(await page.evaluate('document.activeElement.id')).toBe('tab-headers');
+    expect(await page.attribute('#tab-headers', 'aria-selected')).toBe('true');
+    await page.waitFor('#headers');
+    expect(await page.attribute('#panel-raw', 'hidden')).toBe('');
   });
 
   it('windows thousands of events', async () => {

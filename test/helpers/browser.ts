@@ -12,6 +12,7 @@ import puppeteer, {
   type BrowserContext as PuppeteerContext,
   type ElementHandle,
   type HTTPRequest,
+  type KeyInput,
   type Page as PuppeteerPage,
 } from 'puppeteer-core';
 
@@ -24,7 +25,7 @@ export const FIREFOX = '/usr/bin/firefox-esr';
 /** Viewport of every page, wide enough for the list and the event side by side. */
 const VIEWPORT = { width: 1400, height: 900 };
 
-/** Longest wait for an element or a page load before a Firefox test fails with a message. */
+/** Maximum wait for an element or a page load before a Firefox test fails with a message. */
 const FIREFOX_TIMEOUT_MS = 20_000;
 
 /**
@@ -241,7 +242,9 @@ class PlaywrightBrowserPage implements BrowserPage {
 
 /**
  * Headless Firefox ESR through puppeteer-core and WebDriver BiDi. Playwright
- * drives only its own patched Firefox build, which these tests never download.
+ * cannot drive it: playwright-core 1.65 launches Firefox with `-juggler-pipe`,
+ * which only Playwright's own patched build understands, and the tests never
+ * download a browser.
  */
 class FirefoxDriver implements BrowserDriver {
   readonly name = 'Firefox';
@@ -253,13 +256,13 @@ class FirefoxDriver implements BrowserDriver {
 
   /**
    * Starts Firefox with a new temporary profile, which puppeteer removes on
-   * close. Its default preferences turn off updates, telemetry and safe
-   * browsing. Two more settings keep Firefox off the network:
-   * MOZ_DISABLE_NONLOCAL_CONNECTIONS makes Firefox refuse every connection
-   * to a host other than this machine, and it also lets the dummy
-   * remote-settings URL take effect, which Firefox ESR 153 otherwise ignores
-   * and keeps looking up firefox.settings.services.mozilla.com. Checked with
-   * `strace -f -e trace=connect,sendto,sendmmsg` on a test run: no DNS
+   * close. Puppeteer's default preferences turn off updates, telemetry and
+   * safe browsing, and two more settings keep Firefox off the network.
+   * MOZ_DISABLE_NONLOCAL_CONNECTIONS makes Firefox reject connections to other
+   * hosts. It also makes Firefox ESR 153 accept the dummy remote-settings URL,
+   * which it otherwise ignores while it looks up
+   * firefox.settings.services.mozilla.com. `strace -f -e
+   * trace=connect,sendto,sendmmsg` over a run of these tests showed no DNS
    * query and no connection beyond 127.0.0.1.
    */
   async launch(): Promise<void> {
@@ -308,9 +311,9 @@ const FRAMING_HEADERS = new Set(['connection', 'content-length', 'keep-alive', '
 
 /**
  * Removes the content security policy from the documents that a page loads.
- * WebDriver BiDi has no switch for it, as Chromium's DevTools protocol has, so
- * each document request is fetched here and answered without the policy header.
- * Scripts, styles and API requests reach the server untouched.
+ * WebDriver BiDi has no switch for it, unlike Chromium's DevTools protocol. So
+ * each document is fetched here and served to the page without the policy
+ * header. Scripts, styles and API requests reach the server untouched.
  */
 async function serveWithoutPolicy(page: PuppeteerPage, onError: (message: string) => void): Promise<void> {
   await page.setRequestInterception(true);
@@ -331,10 +334,11 @@ async function respondWithoutPolicy(request: HTTPRequest): Promise<void> {
 }
 
 /**
- * Source of a function that runs in the page: it returns the element that a
- * selector and a Match pick, null while there is none (or it is hidden when
- * `visible` is set), or an error message when several match and nth is
- * missing. Visible means a non-empty box and `visibility: visible`, as in Playwright.
+ * Source of a function that runs in the page and returns the element that a
+ * selector and a Match pick. It returns null while there is none, or while it
+ * is hidden and `visible` is set. Visible means a non-empty box and
+ * `visibility: visible`, as in Playwright. Without nth, several matches return
+ * an error message.
  */
 const PICK_ELEMENT = `(selector, hasText, nth, visible) => {
   const matches = Array.from(document.querySelectorAll(selector)).filter(
@@ -458,7 +462,7 @@ class PuppeteerBrowserPage implements BrowserPage {
   }
 
   async press(key: string): Promise<void> {
-    await this.#page.keyboard.press(key as Parameters<PuppeteerPage['keyboard']['press']>[0]);
+    await this.#page.keyboard.press(key as KeyInput);
   }
 
   evaluate<T>(expression: string): Promise<T> {
