@@ -3,11 +3,10 @@ import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { EVENT_TYPE_NAMES } from '../../src/events/catalog.js';
-import { browserSkipReason, launchChromium } from '../helpers/browser.js';
+import { browserDrivers, browserSkipReason, type BrowserDriver, type BrowserPage, type PageOptions } from '../helpers/browser.js';
 import { BIN, cliEnv, runCli } from '../helpers/cli.js';
 import { startListen, type RunningListen } from '../helpers/listen.js';
 import { startTestServer, type TestHandler, type TestServer } from '../helpers/server.js';
@@ -15,39 +14,50 @@ import { startGoodApp } from '../helpers/webhook-apps.js';
 import { readNdjson, tempDir } from '../helpers/temp.js';
 
 const SECRET = 'whsec_test_inspector_browser';
-const skipReason = browserSkipReason();
-if (skipReason) {
-  console.warn(`Skipping the inspector browser tests: ${skipReason}`);
-}
-
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
 const listens: RunningListen[] = [];
 const cleanups: Array<() => Promise<void> | void> = [];
 
-/** Fails a test on any error in the page or its scripts. */
-const pageErrors: string[] = [];
+// One table of behaviours, run in each browser.
+for (const driver of browserDrivers()) {
+  const skipReason = browserSkipReason(driver);
+  if (skipReason) {
+    console.warn(`Skipping the inspector tests in ${driver.name}: ${skipReason}`);
+  }
 
-describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
+  describe.skipIf(skipReason !== undefined)(`inspector in ${driver.name}`, () => {
+    defineInspectorTests(driver);
+  }, 90_000);
+}
+
+function defineInspectorTests(driver: BrowserDriver): void {
   beforeAll(async () => {
-    browser = await launchChromium();
-  }, 30_000);
+    await driver.launch();
+  }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await driver.close();
   });
 
   afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    // Page errors, such as an uncaught exception in the page's script, fail the test.
+    const errors = await driver.closePages();
     const stopping = listens.splice(0);
     await Promise.all(stopping.map((listen) => listen.cli.stop()));
     stopping.forEach((listen) => listen.remove());
     for (const cleanup of cleanups.splice(0).reverse()) {
       await cleanup();
     }
-    const errors = pageErrors.splice(0);
     expect(errors).toEqual([]);
   });
+
+  /** Opens the inspector of a running listen and waits until its event stream is live. */
+  async function openInspector(running: RunningListen, options: PageOptions = {}): Promise<BrowserPage> {
+    const page = await driver.newPage(options);
+
+    await page.goto(inspectorUrl(running));
+    await page.waitFor('#connection.live');
+    return page;
+  }
 
   it('lists sent events live', async () => {
     const running = await listen([]);
@@ -56,12 +66,12 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     await send(running, ['--all']);
 
     await expectCount(page, `${EVENT_TYPE_NAMES.length} events`);
-    const types = await page.locator('.row .type').allTextContents();
+    const types = await page.texts('.row .type');
     expect(types).toHaveLength(EVENT_TYPE_NAMES.length);
     expect(new Set(types)).toEqual(new Set(EVENT_TYPE_NAMES));
     expect(await topRowType(page)).toBe(EVENT_TYPE_NAMES.at(-1));
-    expect(await page.locator('.row .verdict').first().textContent()).toBe('✔ valid');
-    expect(await page.locator('#connection').textContent()).toBe('Live');
+    expect(await page.text('.row .verdict', { nth: 0 })).toBe('✔ valid');
+    expect(await page.text('#connection')).toBe('Live');
   });
 
   it('loads events sent before it opened', async () => {
@@ -78,26 +88,26 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const running = await listen(['--forward-to', target.url]);
     const page = await openInspector(running);
     await send(running, ['payment.succeeded']);
-    await page.locator('.row .delivery', { hasText: '✔ 200' }).waitFor();
+    await page.waitFor('.row .delivery', { hasText: '✔ 200' });
 
-    await page.locator('.row', { hasText: 'payment.succeeded' }).click();
-    await page.locator('#detail-title', { hasText: 'payment.succeeded' }).waitFor();
-    const id = (await page.locator('.row .id').first().textContent())!;
-    expect(await page.locator('#detail-title').textContent()).toBe(`payment.succeeded · ${id}`);
-    expect(await page.locator('#verdict').textContent()).toBe('✔ valid');
-    expect(await page.locator('#panel-json .key', { hasText: '"data"' }).count()).toBe(1);
-    expect(await page.locator('#attempts tbody tr').count()).toBe(1);
-    expect(await page.locator('#replay-url').inputValue()).toBe(`${target.url}/webhooks/pllay`);
+    await page.click('.row', { hasText: 'payment.succeeded' });
+    await page.waitFor('#detail-title', { hasText: 'payment.succeeded' });
+    const id = await page.text('.row .id', { nth: 0 });
+    expect(await page.text('#detail-title')).toBe(`payment.succeeded · ${id}`);
+    expect(await page.text('#verdict')).toBe('✔ valid');
+    expect((await page.texts('#panel-json .key')).filter((key) => key === '"data"')).toHaveLength(1);
+    expect(await page.count('#attempts tbody tr')).toBe(1);
+    expect(await page.value('#replay-url')).toBe(`${target.url}/webhooks/pllay`);
 
-    await page.locator('#replay-button').click();
+    await page.click('#replay-button');
 
-    await page.locator('#replay-status.ok').waitFor();
-    expect(await page.locator('#replay-status').textContent()).toBe(
+    await page.waitFor('#replay-status.ok');
+    expect(await page.text('#replay-status')).toBe(
       `✔ Delivered to ${target.url}/webhooks/pllay: accepted with 200.`,
     );
-    await expect.poll(() => page.locator('#attempts tbody tr').count()).toBe(2);
-    expect(await page.locator('#attempts tbody tr').nth(1).textContent()).toContain('replay');
-    await page.locator('.row .delivery', { hasText: '✔ replay 200' }).waitFor();
+    await expect.poll(() => page.count('#attempts tbody tr')).toBe(2);
+    expect(await page.text('#attempts tbody tr', { nth: 1 })).toContain('replay');
+    await page.waitFor('.row .delivery', { hasText: '✔ replay 200' });
     expect(target.requests).toHaveLength(2);
     expect(target.requests[1]!.body.equals(target.requests[0]!.body)).toBe(true);
     const replayed = readNdjson(running.log).filter((record) => record.source === 'replay');
@@ -109,15 +119,15 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const running = await listen([]);
     await send(running, ['kyc.started']);
     const page = await openInspector(running);
-    await page.locator('.row').first().click();
-    await page.locator('#detail').waitFor();
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
 
-    await page.locator('#replay-url').fill(`${target.url}/hooks/pllay`);
-    await page.locator('#replay-button').click();
+    await page.fill('#replay-url', `${target.url}/hooks/pllay`);
+    await page.click('#replay-button');
 
-    await page.locator('#replay-status.ok').waitFor();
+    await page.waitFor('#replay-status.ok');
     expect(target.requests.map((request) => request.url)).toEqual(['/hooks/pllay']);
-    expect(await page.locator('#replay-command').textContent()).toContain(`--to ${target.url}/hooks/pllay`);
+    expect(await page.text('#replay-command')).toContain(`--to ${target.url}/hooks/pllay`);
   });
 
   it('reports a failed replay', async () => {
@@ -127,16 +137,16 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const running = await listen([]);
     await send(running, ['wager.created']);
     const page = await openInspector(running);
-    await page.locator('.row').first().click();
-    await page.locator('#detail').waitFor();
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
 
-    await page.locator('#replay-url').fill(target.url);
-    await page.locator('#replay-button').click();
+    await page.fill('#replay-url', target.url);
+    await page.click('#replay-button');
 
-    await page.locator('#replay-status.error').waitFor();
-    expect(await page.locator('#replay-status').textContent()).toContain('rejected with 422; not retried');
-    await page.locator('.row .delivery', { hasText: '✖ replay 422' }).waitFor();
-    expect(await page.locator('#attempts tbody tr').first().textContent()).toContain('{"error":"unprocessable"}');
+    await page.waitFor('#replay-status.error');
+    expect(await page.text('#replay-status')).toContain('rejected with 422; not retried');
+    await page.waitFor('.row .delivery', { hasText: '✖ replay 422' });
+    expect(await page.text('#attempts tbody tr', { nth: 0 })).toContain('{"error":"unprocessable"}');
   });
 
   it('copies a working replay command', async () => {
@@ -144,15 +154,14 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const running = await listen([]);
     await send(running, ['payment.refunded']);
     const page = await openInspector(running);
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    await page.locator('.row').first().click();
-    await page.locator('#detail').waitFor();
-    await page.locator('#replay-url').fill(target.url);
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
+    await page.fill('#replay-url', target.url);
 
-    await page.locator('#copy-replay').click();
-    await page.locator('#copy-status', { hasText: 'Copied' }).waitFor();
-    const command = (await page.evaluate('navigator.clipboard.readText()')) as string;
-    const id = (await page.locator('.row .id').first().textContent())!;
+    await page.click('#copy-replay');
+    await page.waitFor('#copy-status', { hasText: 'Copied' });
+    const command = await page.readClipboard();
+    const id = await page.text('.row .id', { nth: 0 });
 
     expect(command).toBe(`pllay-hooks replay ${running.log} --id ${id} --to ${target.url}`);
     const result = await runShell(command.replace(/^pllay-hooks /, `${process.execPath} ${BIN} `), {
@@ -169,14 +178,13 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const running = await listen([]);
     await send(running, ['tournament.ended']);
     const page = await openInspector(running);
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    await page.locator('.row').first().click();
-    await page.locator('#detail').waitFor();
-    await page.locator('#replay-url').fill(`${target.url}/webhooks/pllay`);
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
+    await page.fill('#replay-url', `${target.url}/webhooks/pllay`);
 
-    await page.locator('#copy-curl').click();
-    await page.locator('#copy-status', { hasText: 'Copied' }).waitFor();
-    const command = (await page.evaluate('navigator.clipboard.readText()')) as string;
+    await page.click('#copy-curl');
+    await page.waitFor('#copy-status', { hasText: 'Copied' });
+    const command = await page.readClipboard();
     const result = await runShell(`${command} --silent --show-error`);
 
     expect(command).toMatch(/^curl /);
@@ -203,18 +211,18 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     // Without the page's content security policy, only the way the page builds its DOM keeps
     // the markup inert.
     const page = await openInspector(running, { bypassCSP: true });
-    await page.locator('.row').first().click();
-    await page.locator('#detail').waitFor();
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
 
-    expect(await page.locator('.row .type').first().textContent()).toBe('<img src=x onerror="window.__typeRan=1">');
-    expect(await page.locator('#panel-json .string', { hasText: '<script>' }).textContent()).toBe(
+    expect(await page.text('.row .type', { nth: 0 })).toBe('<img src=x onerror="window.__typeRan=1">');
+    expect(await page.text('#panel-json .string', { hasText: '<script>' })).toBe(
       '"<script>window.__scriptRan = 1</script>"',
     );
-    await page.locator('#tab-raw').click();
-    expect(await page.locator('#raw').textContent()).toContain('<img src=x onerror=\\"window.__imageRan=1\\">');
-    await page.locator('#tab-headers').click();
-    expect(await page.locator('#headers tbody').textContent()).toContain('<img src=x onerror="window.__headerRan=1">');
-    expect(await page.locator('main img, main script').count()).toBe(0);
+    await page.click('#tab-raw');
+    expect(await page.text('#raw')).toContain('<img src=x onerror=\\"window.__imageRan=1\\">');
+    await page.click('#tab-headers');
+    expect(await page.text('#headers tbody')).toContain('<img src=x onerror="window.__headerRan=1">');
+    expect(await page.count('main img, main script')).toBe(0);
     const ran = await page.evaluate('[window.__typeRan, window.__scriptRan, window.__imageRan, window.__headerRan].map((value) => typeof value)');
     expect(ran).toEqual(['undefined', 'undefined', 'undefined', 'undefined']);
   });
@@ -228,15 +236,15 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     await send(running, ['--payload', payload]);
     const page = await openInspector(running);
 
-    await page.locator('.row').first().click();
-    await page.locator('#detail').waitFor();
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
 
-    expect(await page.locator('.row .type').first().textContent()).toBe('(not an event)');
-    expect(await page.locator('#tab-raw').getAttribute('aria-selected')).toBe('true');
-    expect(await page.locator('#raw-note').textContent()).toBe('6 bytes that are not valid UTF-8, shown as hex.');
-    expect(await page.locator('#raw').textContent()).toBe(`00000000  ${'7b ff fe 00 41 7d'.padEnd(47)}  {...A}`);
-    expect(await page.locator('#replay-button').isDisabled()).toBe(true);
-    expect(await page.locator('#replay-status').textContent()).toMatch(/^Cannot replay: /);
+    expect(await page.text('.row .type', { nth: 0 })).toBe('(not an event)');
+    expect(await page.attribute('#tab-raw', 'aria-selected')).toBe('true');
+    expect(await page.text('#raw-note')).toBe('6 bytes that are not valid UTF-8, shown as hex.');
+    expect(await page.text('#raw')).toBe(`00000000  ${'7b ff fe 00 41 7d'.padEnd(47)}  {...A}`);
+    expect(await page.isDisabled('#replay-button')).toBe(true);
+    expect(await page.text('#replay-status')).toMatch(/^Cannot replay: /);
   });
 
   it('filters by type, verdict and id', async () => {
@@ -250,26 +258,27 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const page = await openInspector(running);
     await expectCount(page, `${EVENT_TYPE_NAMES.length + 1} events`);
 
-    await page.locator('#filter-verdict').selectOption('invalid');
+    await page.select('#filter-verdict', 'invalid');
     await expectCount(page, `1 of ${EVENT_TYPE_NAMES.length + 1} events match the filters`);
-    expect(await page.locator('.row .verdict').textContent()).toBe(
+    expect(await page.text('.row .verdict')).toBe(
       '✖ invalid: signature does not match the body under the secret',
     );
-    expect(await page.locator('.row .delivery').textContent()).toBe('not forwarded');
+    expect(await page.text('.row .delivery')).toBe('not forwarded');
 
-    await page.locator('#filter-verdict').selectOption('');
-    await page.locator('#filter-type').selectOption('payment.failed');
+    await page.select('#filter-verdict', '');
+    await page.select('#filter-type', 'payment.failed');
     await expectCount(page, `2 of ${EVENT_TYPE_NAMES.length + 1} events match the filters`);
 
-    await page.locator('#filter-type').selectOption('');
-    await page.locator('#filter-failed').check();
+    await page.select('#filter-type', '');
+    await page.setChecked('#filter-failed', true);
     await expectCount(page, `1 of ${EVENT_TYPE_NAMES.length + 1} events match the filters`);
     expect(await topRowType(page)).toBe('kyc.failed');
-    expect(await page.locator('.row .delivery').textContent()).toMatch(/^✖ 500 · \d+ ms$/);
+    expect(await page.text('.row .delivery')).toMatch(/^✖ 500 · \d+ ms$/);
 
-    await page.locator('#filter-failed').uncheck();
-    const id = (await page.locator('.row', { hasText: 'wager.completed' }).locator('.id').textContent())!;
-    await page.locator('#filter-id').fill(id.slice(4, 12).toUpperCase());
+    await page.setChecked('#filter-failed', false);
+    const types = await page.texts('.row .type');
+    const id = (await page.texts('.row .id'))[types.indexOf('wager.completed')]!;
+    await page.fill('#filter-id', id.slice(4, 12).toUpperCase());
     await expectCount(page, `1 of ${EVENT_TYPE_NAMES.length + 1} events match the filters`);
     expect(await topRowType(page)).toBe('wager.completed');
   });
@@ -280,24 +289,52 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const page = await openInspector(running);
     await expectCount(page, `${EVENT_TYPE_NAMES.length} events`);
 
-    await page.locator('#filter-id').focus();
-    await page.keyboard.press('Tab');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
+    await page.focus('#filter-id');
+    await page.press('Tab');
+    await page.press('ArrowDown');
+    await page.press('ArrowDown');
+    await page.press('Enter');
 
     const third = EVENT_TYPE_NAMES.at(-3)!;
-    await page.locator('#detail-title', { hasText: third }).waitFor();
-    const list = page.locator('#list');
+    await page.waitFor('#detail-title', { hasText: third });
     expect(await page.evaluate('document.activeElement.id')).toBe('list');
-    const active = await list.getAttribute('aria-activedescendant');
-    expect(await page.locator(`#${active} .type`).textContent()).toBe(third);
-    expect(await page.locator(`#${active}`).getAttribute('aria-selected')).toBe('true');
+    const active = await page.attribute('#list', 'aria-activedescendant');
+    expect(await page.text(`#${active} .type`)).toBe(third);
+    expect(await page.attribute(`#${active}`, 'aria-selected')).toBe('true');
     expect(await page.evaluate("getComputedStyle(document.getElementById('list')).outlineStyle")).toBe('solid');
 
-    await page.keyboard.press('End');
-    await page.keyboard.press('Enter');
-    await page.locator('#detail-title', { hasText: EVENT_TYPE_NAMES[0]! }).waitFor();
+    await page.press('End');
+    await page.press('Enter');
+    await page.waitFor('#detail-title', { hasText: EVENT_TYPE_NAMES[0]! });
+
+    await page.focus('#list');
+    await page.press('Home');
+    await page.press(' ');
+    await page.waitFor('#detail-title', { hasText: EVENT_TYPE_NAMES.at(-1)! });
+  });
+
+  it('switches request tabs with arrows', async () => {
+    const running = await listen([]);
+    await send(running, ['kyc.completed']);
+    const page = await openInspector(running);
+    await page.click('.row', { nth: 0 });
+    await page.waitFor('#detail');
+
+    await page.focus('#tab-json');
+    await page.press('ArrowRight');
+
+    expect(await page.evaluate('document.activeElement.id')).toBe('tab-raw');
+    expect(await page.attribute('#tab-raw', 'aria-selected')).toBe('true');
+    await page.waitFor('#raw');
+    expect(await page.attribute('#panel-json', 'hidden')).toBe('');
+
+    await page.press('ArrowLeft');
+    await page.press('ArrowLeft');
+
+    expect(await page.evaluate('document.activeElement.id')).toBe('tab-headers');
+    expect(await page.attribute('#tab-headers', 'aria-selected')).toBe('true');
+    await page.waitFor('#headers');
+    expect(await page.attribute('#panel-raw', 'hidden')).toBe('');
   });
 
   it('windows thousands of events', async () => {
@@ -309,17 +346,17 @@ describe.skipIf(skipReason !== undefined)('inspector in Chromium', () => {
     const page = await openInspector(running);
 
     await expectCount(page, '2000 events');
-    expect(await page.locator('.row').count()).toBeLessThan(80);
-    expect(await page.locator('.row .id').first().textContent()).toBe('evt_hist_3000');
+    expect(await page.count('.row')).toBeLessThan(80);
+    expect(await page.text('.row .id', { nth: 0 })).toBe('evt_hist_3000');
 
     await page.evaluate("document.getElementById('list').scrollTop = 1e9");
-    await page.locator('.row .id', { hasText: 'evt_hist_1001' }).waitFor();
-    expect(await page.locator('.row').count()).toBeLessThan(80);
+    await page.waitFor('.row .id', { hasText: 'evt_hist_1001' });
+    expect(await page.count('.row')).toBeLessThan(80);
 
     await send(running, ['tournament.started']);
     await expectCount(page, '2001 events');
   });
-}, 60_000);
+}
 
 async function listen(args: string[]): Promise<RunningListen> {
   const running = await startListen(['--secret', SECRET, '--ui', ...args]);
@@ -331,17 +368,6 @@ async function listen(args: string[]): Promise<RunningListen> {
 function inspectorUrl(running: RunningListen): string {
   const match = /^Inspector on (\S+)/m.exec(running.cli.stdout());
   return match![1]!;
-}
-
-async function openInspector(running: RunningListen, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width: 1400, height: 900 }, ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-
-  await page.goto(inspectorUrl(running));
-  await page.locator('#connection.live').waitFor();
-  return page;
 }
 
 async function send(running: RunningListen, args: string[], secret = SECRET): Promise<void> {
@@ -367,12 +393,12 @@ async function app(handler?: TestHandler): Promise<TestServer> {
   return server;
 }
 
-async function expectCount(page: Page, text: string): Promise<void> {
-  await expect.poll(() => page.locator('#count').textContent(), { timeout: 10_000 }).toBe(text);
+async function expectCount(page: BrowserPage, text: string): Promise<void> {
+  await expect.poll(() => page.text('#count'), { timeout: 10_000 }).toBe(text);
 }
 
-function topRowType(page: Page): Promise<string | null> {
-  return page.locator('.row .type').first().textContent();
+function topRowType(page: BrowserPage): Promise<string> {
+  return page.text('.row .type', { nth: 0 });
 }
 
 function captureLine(index: number): string {
