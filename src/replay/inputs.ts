@@ -6,6 +6,7 @@ import { InputFileError } from '../errors.js';
 import { makeTempDir } from '../temp.js';
 import { extractEvent, type LoggedEvent, type LoggedOutcome } from './extract.js';
 import { frameJsonValues } from './frames.js';
+import { IdTable, type IdTableOptions } from './id-table.js';
 import { eventFilter, type Selection } from './select.js';
 
 /** A log to read: a file, or standard input saved to a temporary file. */
@@ -168,30 +169,41 @@ export interface InputScan {
   /** The first unusable lines, at most MAX_LISTED_LINES of them. */
   unusable: UnusableLine[];
   torn: Array<{ file: string; line: number }>;
-  /** With --failed: ids whose last recorded delivery did not succeed. */
-  failedIds?: Set<string>;
+  /**
+   * Per event id, the last recorded outcome and whether the filters matched
+   * it, with the bits below. Absent when neither --failed nor dedupe needs it.
+   */
+  ids?: IdTable;
 }
 
 /** Unusable lines kept for the report; the rest are only counted. */
 export const MAX_LISTED_LINES = 100;
 
+/** Bits 0 and 1 of an id's flags: its last recorded outcome. */
+const OUTCOME_MASK = 0b11;
 const OUTCOME_OK = 1;
 const OUTCOME_FAILED = 2;
+/** The filters matched at least one line of the id. */
+const MATCHED = 0b100;
+/** The second pass has yielded the id, so that dedupe leaves out its repeats. */
+const YIELDED = 0b1000;
 
 /**
  * First pass: counts the events that will be selected, lists the lines
  * that contain no event, and with --failed learns each event's last recorded
- * outcome. It keeps one small number per event id.
+ * outcome. Per event id it keeps a 64-bit hash and a byte of flags in an
+ * IdTable (and a counter with --failed --no-dedupe), never the id itself.
  */
 export async function scanInputs(
   inputs: readonly ReplayInput[],
   selection: Selection,
+  tableOptions: Pick<IdTableOptions, 'hash'> = {},
 ): Promise<InputScan> {
   const matches = eventFilter(selection);
-  // Per id: candidates × 4 + last outcome (0 none, 1 ok, 2 failed),
-  // so that one number stores both.
-  const ids = new Map<string, number>();
   const scan: InputScan = { total: 0, found: 0, unusableCount: 0, unusable: [], torn: [] };
+  const ids = selection.failed || selection.dedupe
+    ? new IdTable({ ...tableOptions, counts: selection.failed && !selection.dedupe })
+    : undefined;
   let occurrences = 0;
 
   for (const input of inputs) {
@@ -209,46 +221,64 @@ export async function scanInputs(
         continue;
       }
 
-      let entry = ids.get(item.kind === 'event' ? item.event.id : item.outcome.id) ?? 0;
+      const matched = item.kind === 'event' && matches(item.event);
       if (item.kind === 'event') {
         scan.found++;
-        if (matches(item.event)) {
-          entry += 4;
-          occurrences++;
-        }
       }
-      if (item.outcome) {
-        entry = entry - (entry % 4) + (item.outcome.ok ? OUTCOME_OK : OUTCOME_FAILED);
+      if (matched) {
+        occurrences++;
       }
-      ids.set(item.kind === 'event' ? item.event.id : item.outcome.id, entry);
+      if (ids && (matched || selection.failed)) {
+        noteId(ids, item.kind === 'event' ? item.event.id : item.outcome.id, matched, item.outcome);
+      }
     }
   }
 
   scan.total = countSelected(ids, selection, occurrences);
-  if (selection.failed) {
-    scan.failedIds = new Set(
-      [...ids].filter(([, entry]) => entry % 4 === OUTCOME_FAILED).map(([id]) => id),
-    );
+  return ids ? { ...scan, ids } : scan;
+}
+
+/** Records in the table that an id matched the filters, and its latest outcome. */
+function noteId(
+  ids: IdTable,
+  id: string,
+  matched: boolean,
+  outcome: LoggedOutcome | undefined,
+): void {
+  const slot = ids.insert(id);
+  let flags = ids.flagsAt(slot);
+
+  if (matched) {
+    flags |= MATCHED;
+    if (ids.counts) {
+      ids.incrementAt(slot);
+    }
   }
-  return scan;
+  if (outcome) {
+    flags = (flags & ~OUTCOME_MASK) | (outcome.ok ? OUTCOME_OK : OUTCOME_FAILED);
+  }
+  ids.setFlagsAt(slot, flags);
 }
 
 function countSelected(
-  ids: Map<string, number>,
+  ids: IdTable | undefined,
   selection: Selection,
   occurrences: number,
 ): number {
-  let total = selection.dedupe || selection.failed ? 0 : occurrences;
+  let total = 0;
 
-  if (selection.dedupe || selection.failed) {
-    for (const entry of ids.values()) {
-      const candidates = Math.floor(entry / 4);
-      const outcome = entry % 4;
-      if (selection.failed && outcome !== OUTCOME_FAILED) {
-        continue;
+  if (!ids) {
+    total = occurrences;
+  } else {
+    ids.forEach((flags, count) => {
+      if (!(flags & MATCHED)) {
+        return;
       }
-      total += selection.dedupe ? Math.min(candidates, 1) : candidates;
-    }
+      if (selection.failed && (flags & OUTCOME_MASK) !== OUTCOME_FAILED) {
+        return;
+      }
+      total += selection.dedupe ? 1 : count;
+    });
   }
   return selection.limit === undefined ? total : Math.min(total, selection.limit);
 }
@@ -264,18 +294,23 @@ export async function* selectEvents(
   onDuplicate?: (event: LoggedEvent) => void,
 ): AsyncGenerator<LoggedEvent> {
   const matches = eventFilter(selection);
-  const seen = new Set<string>();
+  const ids = scan.ids;
   let selected = 0;
 
+  // A scan may be passed to a second run of this pass, which starts afresh.
+  ids?.clearFlags(YIELDED);
   for (const input of inputs) {
     for await (const item of readInput(input)) {
       if (item.kind !== 'event' || !matches(item.event)) {
         continue;
       }
-      if (scan.failedIds && !scan.failedIds.has(item.event.id)) {
+
+      const slot = ids ? ids.find(item.event.id) : -1;
+      const flags = slot === -1 ? 0 : ids!.flagsAt(slot);
+      if (selection.failed && (flags & OUTCOME_MASK) !== OUTCOME_FAILED) {
         continue;
       }
-      if (selection.dedupe && seen.has(item.event.id)) {
+      if (selection.dedupe && flags & YIELDED) {
         onDuplicate?.(item.event);
         continue;
       }
@@ -283,8 +318,8 @@ export async function* selectEvents(
         return;
       }
 
-      if (selection.dedupe) {
-        seen.add(item.event.id);
+      if (selection.dedupe && slot !== -1) {
+        ids!.setFlagsAt(slot, flags | YIELDED);
       }
       selected++;
       yield item.event;
