@@ -44,20 +44,27 @@ export interface IdTableOptions {
   hash?: IdHash;
   /** Keep a 32-bit counter per id beside its flags (4 more bytes per slot). */
   counts?: boolean;
-  /** Slots to start with, rounded up to a power of two. */
+  /** Slots to start with; at least 1024. */
   initialCapacity?: number;
 }
 
-/** Largest share of slots in use before the table doubles. */
+/** Largest share of slots in use before the table grows. */
 const MAX_LOAD = 0.75;
+/**
+ * Growth factor. Growing by half rather than doubling keeps the slots at 1.33
+ * to 2 per id, and the old and new arrays that coexist during a growth at
+ * 2.2 to 3.3 per id, where doubling would need up to 2.7 and 4.
+ */
+const GROWTH = 1.5;
 const OCCUPIED = 0x80;
 const MIN_CAPACITY = 1024;
+const TWO_TO_32 = 2 ** 32;
 
 /**
  * A set of event ids with 7 bits of flags (and optionally a counter) per id,
  * stored as the 64-bit hash of each id in typed arrays, with linear probing.
  * It takes 9 bytes per slot (13 with counts) and no string per id, so a
- * million ids take 18 to 24 MiB however long the ids are.
+ * million ids take 12 to 18 MiB however long the ids are.
  *
  * Two ids with the same 64-bit hash are one entry here: the table cannot
  * tell them apart. With `hashId64`, the odds that any two of n distinct ids
@@ -72,16 +79,16 @@ export class IdTable {
   #keys: Uint32Array;
   #flags: Uint8Array;
   #counts: Uint32Array | undefined;
-  #mask: number;
+  #capacity: number;
   #size = 0;
 
   constructor(options: IdTableOptions = {}) {
     this.#hash = options.hash ?? hashId64;
-    const capacity = powerOfTwoAtLeast(Math.max(MIN_CAPACITY, options.initialCapacity ?? 0));
+    const capacity = Math.max(MIN_CAPACITY, Math.ceil(options.initialCapacity ?? 0));
     this.#keys = new Uint32Array(capacity * 2);
     this.#flags = new Uint8Array(capacity);
     this.#counts = options.counts ? new Uint32Array(capacity) : undefined;
-    this.#mask = capacity - 1;
+    this.#capacity = capacity;
   }
 
   /** Number of distinct ids (distinct hashes) in the table. */
@@ -103,7 +110,7 @@ export class IdTable {
 
   /** Returns the slot of `id`, adding it with no flags and a zero count when absent. */
   insert(id: string): number {
-    if ((this.#size + 1) > (this.#mask + 1) * MAX_LOAD) {
+    if (this.#size + 1 > this.#capacity * MAX_LOAD) {
       this.#grow();
     }
 
@@ -150,14 +157,14 @@ export class IdTable {
   /** Clears the flag bits in `mask` of every id. */
   clearFlags(mask: number): void {
     const keep = ~(mask & ~OCCUPIED);
-    for (let slot = 0; slot <= this.#mask; slot++) {
+    for (let slot = 0; slot < this.#capacity; slot++) {
       this.#flags[slot]! &= keep;
     }
   }
 
   /** Calls `visit` with the flags and count (0 without counts) of every id, in no set order. */
   forEach(visit: (flags: number, count: number) => void): void {
-    for (let slot = 0; slot <= this.#mask; slot++) {
+    for (let slot = 0; slot < this.#capacity; slot++) {
       if (this.#flags[slot]! & OCCUPIED) {
         visit(this.flagsAt(slot), this.#counts?.[slot] ?? 0);
       }
@@ -168,29 +175,31 @@ export class IdTable {
   #probe(high: number, low: number): number {
     const keys = this.#keys;
     const flags = this.#flags;
-    // The low word picks the first slot; it is mixed independently of the high word.
-    let slot = low & this.#mask;
+    const capacity = this.#capacity;
+    // The low word, scaled to the capacity, picks the first slot. Math.min
+    // guards against a product that rounds up to the capacity itself.
+    let slot = Math.min(capacity - 1, Math.floor((low / TWO_TO_32) * capacity));
 
     while (flags[slot]! & OCCUPIED) {
       if (keys[slot * 2] === high && keys[slot * 2 + 1] === low) {
         return slot;
       }
-      slot = (slot + 1) & this.#mask;
+      slot = slot + 1 === capacity ? 0 : slot + 1;
     }
     return slot;
   }
 
-  /** Doubles the slots and moves every entry to its place in the new arrays. */
+  /** Adds half as many slots again and moves every entry to its place in the new arrays. */
   #grow(): void {
     const oldKeys = this.#keys;
     const oldFlags = this.#flags;
     const oldCounts = this.#counts;
-    const capacity = (this.#mask + 1) * 2;
+    const capacity = Math.ceil(this.#capacity * GROWTH);
 
     this.#keys = new Uint32Array(capacity * 2);
     this.#flags = new Uint8Array(capacity);
     this.#counts = oldCounts ? new Uint32Array(capacity) : undefined;
-    this.#mask = capacity - 1;
+    this.#capacity = capacity;
 
     for (let old = 0; old < oldFlags.length; old++) {
       if (!(oldFlags[old]! & OCCUPIED)) {
@@ -212,12 +221,4 @@ export class IdTable {
     }
     return this.#counts;
   }
-}
-
-function powerOfTwoAtLeast(value: number): number {
-  let power = 1;
-  while (power < value) {
-    power *= 2;
-  }
-  return power;
 }
