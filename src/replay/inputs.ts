@@ -4,8 +4,13 @@ import { pipeline } from 'node:stream/promises';
 
 import { InputFileError } from '../errors.js';
 import { makeTempDir } from '../temp.js';
-import { extractEvent, type LoggedEvent, type LoggedOutcome } from './extract.js';
-import { frameJsonValues } from './frames.js';
+import {
+  extractEvent,
+  type ExtractOptions,
+  type LoggedEvent,
+  type LoggedOutcome,
+} from './extract.js';
+import { frameJsonBatches, type Frame } from './frames.js';
 import { IdTable, type IdTableOptions } from './id-table.js';
 import { eventFilter, type Selection } from './select.js';
 
@@ -100,55 +105,76 @@ function unreadable(path: string, error: unknown): InputFileError {
   );
 }
 
+/** How much of each event a pass needs. */
+export interface ReadOptions {
+  /**
+   * False for a pass that needs only ids, types, times and outcomes: events
+   * then come with an empty body and no signature, which saves decoding the
+   * body of every log record. True by default.
+   */
+  keepBody?: boolean;
+}
+
 /** Reads one log as a stream and yields the event or outcome in each JSON value. */
-export async function* readInput(input: ReplayInput): AsyncGenerator<InputItem> {
+export async function* readInput(
+  input: ReplayInput,
+  options: ReadOptions = {},
+): AsyncGenerator<InputItem> {
+  for await (const items of readInputBatches(input, options)) {
+    yield* items;
+  }
+}
+
+/**
+ * Reads one log as readInput does, but yields the items of each chunk of
+ * the file together, which saves a promise per item.
+ */
+export async function* readInputBatches(
+  input: ReplayInput,
+  options: ReadOptions = {},
+): AsyncGenerator<InputItem[]> {
   if (input.size === 0) {
     return;
   }
 
   const stream = createReadStream(input.path, { encoding: 'utf8', end: input.size - 1 });
+  const extractOptions = { keepBody: options.keepBody !== false };
   try {
-    for await (const frame of frameJsonValues(stream as AsyncIterable<string>)) {
-      if (frame.kind === 'torn') {
-        yield { kind: 'torn', file: input.name, line: frame.line };
-        continue;
-      }
-      const element = frame.element === undefined ? {} : { element: frame.element };
-      if (frame.kind === 'unusable') {
-        yield {
-          kind: 'unusable',
-          file: input.name,
-          line: frame.line,
-          ...element,
-          reason: frame.reason,
-        };
-        continue;
-      }
-
-      const found = extractEvent(frame, input.name);
-      if ('unusable' in found) {
-        yield {
-          kind: 'unusable',
-          file: input.name,
-          line: frame.line,
-          ...element,
-          reason: found.unusable,
-        };
-      } else if (found.event) {
-        yield {
-          kind: 'event',
-          event: found.event,
-          ...(found.outcome ? { outcome: found.outcome } : {}),
-        };
-      } else if (found.outcome) {
-        yield { kind: 'outcome', outcome: found.outcome };
-      }
+    for await (const frames of frameJsonBatches(stream as AsyncIterable<string>)) {
+      yield frames.map((frame) => toItem(frame, input.name, extractOptions));
     }
   } catch (error) {
     throw unreadable(input.name, error);
   } finally {
     stream.destroy();
   }
+}
+
+function toItem(frame: Frame, file: string, options: ExtractOptions): InputItem {
+  if (frame.kind === 'torn') {
+    return { kind: 'torn', file, line: frame.line };
+  }
+  const element = frame.element === undefined ? {} : { element: frame.element };
+  if (frame.kind === 'unusable') {
+    return { kind: 'unusable', file, line: frame.line, ...element, reason: frame.reason };
+  }
+
+  const found = extractEvent(frame, file, options);
+  if ('unusable' in found) {
+    return { kind: 'unusable', file, line: frame.line, ...element, reason: found.unusable };
+  }
+  if (found.event) {
+    return {
+      kind: 'event',
+      event: found.event,
+      ...(found.outcome ? { outcome: found.outcome } : {}),
+    };
+  }
+  if (found.outcome) {
+    return { kind: 'outcome', outcome: found.outcome };
+  }
+  // extractEvent returns an event, an outcome or a reason; this is only for the type checker.
+  return { kind: 'unusable', file, line: frame.line, ...element, reason: 'no event' };
 }
 
 /** A line that contains no usable event. */
@@ -199,43 +225,60 @@ export async function scanInputs(
   selection: Selection,
   tableOptions: Pick<IdTableOptions, 'hash'> = {},
 ): Promise<InputScan> {
-  const matches = eventFilter(selection);
   const scan: InputScan = { total: 0, found: 0, unusableCount: 0, unusable: [], torn: [] };
-  const ids = selection.failed || selection.dedupe
-    ? new IdTable({ ...tableOptions, counts: selection.failed && !selection.dedupe })
-    : undefined;
-  let occurrences = 0;
+  const ids =
+    selection.failed || selection.dedupe
+      ? new IdTable({ ...tableOptions, counts: selection.failed && !selection.dedupe })
+      : undefined;
+  const counter = { scan, ids, selection, matches: eventFilter(selection), occurrences: 0 };
 
   for (const input of inputs) {
-    for await (const item of readInput(input)) {
-      if (item.kind === 'unusable') {
-        scan.unusableCount++;
-        if (scan.unusable.length < MAX_LISTED_LINES) {
-          const { kind: _kind, ...line } = item;
-          scan.unusable.push(line);
-        }
-        continue;
-      }
-      if (item.kind === 'torn') {
-        scan.torn.push({ file: item.file, line: item.line });
-        continue;
-      }
-
-      const matched = item.kind === 'event' && matches(item.event);
-      if (item.kind === 'event') {
-        scan.found++;
-      }
-      if (matched) {
-        occurrences++;
-      }
-      if (ids && (matched || selection.failed)) {
-        noteId(ids, item.kind === 'event' ? item.event.id : item.outcome.id, matched, item.outcome);
+    for await (const items of readInputBatches(input, { keepBody: false })) {
+      for (const item of items) {
+        scanItem(item, counter);
       }
     }
   }
 
-  scan.total = countSelected(ids, selection, occurrences);
+  scan.total = countSelected(ids, selection, counter.occurrences);
   return ids ? { ...scan, ids } : scan;
+}
+
+interface ScanCounter {
+  scan: InputScan;
+  ids: IdTable | undefined;
+  selection: Selection;
+  matches: (event: LoggedEvent) => boolean;
+  /** Lines whose event the filters matched, repeats included. */
+  occurrences: number;
+}
+
+function scanItem(item: InputItem, counter: ScanCounter): void {
+  const { scan, ids, selection } = counter;
+
+  if (item.kind === 'unusable') {
+    scan.unusableCount++;
+    if (scan.unusable.length < MAX_LISTED_LINES) {
+      const { kind: _kind, ...line } = item;
+      scan.unusable.push(line);
+    }
+    return;
+  }
+  if (item.kind === 'torn') {
+    scan.torn.push({ file: item.file, line: item.line });
+    return;
+  }
+
+  const matched = item.kind === 'event' && counter.matches(item.event);
+  if (item.kind === 'event') {
+    scan.found++;
+  }
+  if (matched) {
+    counter.occurrences++;
+  }
+  if (ids && (matched || selection.failed)) {
+    noteId(ids, item.kind === 'event' ? item.event.id : item.outcome.id, matched, item.outcome);
+  }
 }
 
 /** Records in the table that an id matched the filters, and its latest outcome. */
@@ -286,12 +329,14 @@ function countSelected(
 /**
  * Second pass: yields the selected events in log order. Repeats of an id
  * are counted through `onDuplicate` and left out unless dedupe is off.
+ * With `keepBody: false` the events come without body and signature.
  */
 export async function* selectEvents(
   inputs: readonly ReplayInput[],
   selection: Selection,
   scan: InputScan,
   onDuplicate?: (event: LoggedEvent) => void,
+  readOptions: ReadOptions = {},
 ): AsyncGenerator<LoggedEvent> {
   const matches = eventFilter(selection);
   const ids = scan.ids;
@@ -300,29 +345,52 @@ export async function* selectEvents(
   // A scan may be passed to a second run of this pass, which starts afresh.
   ids?.clearFlags(YIELDED);
   for (const input of inputs) {
-    for await (const item of readInput(input)) {
-      if (item.kind !== 'event' || !matches(item.event)) {
-        continue;
-      }
+    for await (const items of readInputBatches(input, readOptions)) {
+      for (const item of items) {
+        if (item.kind !== 'event' || !matches(item.event)) {
+          continue;
+        }
 
-      const slot = ids ? ids.find(item.event.id) : -1;
-      const flags = slot === -1 ? 0 : ids!.flagsAt(slot);
-      if (selection.failed && (flags & OUTCOME_MASK) !== OUTCOME_FAILED) {
-        continue;
-      }
-      if (selection.dedupe && flags & YIELDED) {
-        onDuplicate?.(item.event);
-        continue;
-      }
-      if (selection.limit !== undefined && selected >= selection.limit) {
-        return;
-      }
+        const verdict = selectOnce(item.event, selection, ids);
+        if (verdict === 'duplicate') {
+          onDuplicate?.(item.event);
+          continue;
+        }
+        if (verdict === 'skip') {
+          continue;
+        }
+        if (selection.limit !== undefined && selected >= selection.limit) {
+          return;
+        }
 
-      if (selection.dedupe && slot !== -1) {
-        ids!.setFlagsAt(slot, flags | YIELDED);
+        selected++;
+        yield item.event;
       }
-      selected++;
-      yield item.event;
     }
   }
+}
+
+/**
+ * Decides whether an event that the filters matched is sent: not when
+ * --failed is on and its last outcome is not a failure, nor when dedupe is
+ * on and its id was sent before. Marks the id as sent when it is.
+ */
+function selectOnce(
+  event: LoggedEvent,
+  selection: Selection,
+  ids: IdTable | undefined,
+): 'send' | 'skip' | 'duplicate' {
+  const slot = ids ? ids.find(event.id) : -1;
+  const flags = slot === -1 ? 0 : ids!.flagsAt(slot);
+
+  if (selection.failed && (flags & OUTCOME_MASK) !== OUTCOME_FAILED) {
+    return 'skip';
+  }
+  if (selection.dedupe && flags & YIELDED) {
+    return 'duplicate';
+  }
+  if (selection.dedupe && slot !== -1) {
+    ids!.setFlagsAt(slot, flags | YIELDED);
+  }
+  return 'send';
 }
