@@ -39,7 +39,7 @@ export interface ExtractOptions {
   keepBody?: boolean;
 }
 
-/** The body of an event read without its body. */
+/** The empty body of events read with `keepBody: false`. */
 const SKIPPED_BODY = Buffer.alloc(0);
 
 /** Keys under which an app's own log lines often keep the webhook body. */

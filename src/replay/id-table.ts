@@ -51,9 +51,9 @@ export interface IdTableOptions {
 /** Largest share of slots in use before the table grows. */
 const MAX_LOAD = 0.75;
 /**
- * Growth factor. Growing by half rather than doubling keeps the slots at 1.33
- * to 2 per id, and the old and new arrays that coexist during a growth at
- * 2.2 to 3.3 per id, where doubling would need up to 2.7 and 4.
+ * Growth factor. Growing by half keeps 1.33 to 2 slots per id, and at most
+ * 3.33 while the old and new arrays coexist. Doubling would need up to 2.67
+ * and 4.
  */
 const GROWTH = 1.5;
 const OCCUPIED = 0x80;
@@ -64,7 +64,7 @@ const TWO_TO_32 = 2 ** 32;
  * A set of event ids with 7 bits of flags (and optionally a counter) per id,
  * stored as the 64-bit hash of each id in typed arrays, with linear probing.
  * It takes 9 bytes per slot (13 with counts) and no string per id, so a
- * million ids take 12 to 18 MiB however long the ids are.
+ * million ids take 12 to 18 MB however long the ids are.
  *
  * Two ids with the same 64-bit hash are one entry here: the table cannot
  * tell them apart. With `hashId64`, the odds that any two of n distinct ids
@@ -171,7 +171,7 @@ export class IdTable {
     }
   }
 
-  /** Returns the slot that holds this hash, or the empty slot where it would go. */
+  /** Returns the slot that contains this hash, or the empty slot where it would go. */
   #probe(high: number, low: number): number {
     const keys = this.#keys;
     const flags = this.#flags;

@@ -141,7 +141,14 @@ export async function* readInputBatches(
   const extractOptions = { keepBody: options.keepBody !== false };
   try {
     for await (const frames of frameJsonBatches(stream as AsyncIterable<string>)) {
-      yield frames.map((frame) => toItem(frame, input.name, extractOptions));
+      const items: InputItem[] = [];
+      for (const frame of frames) {
+        const item = toItem(frame, input.name, extractOptions);
+        if (item) {
+          items.push(item);
+        }
+      }
+      yield items;
     }
   } catch (error) {
     throw unreadable(input.name, error);
@@ -150,7 +157,8 @@ export async function* readInputBatches(
   }
 }
 
-function toItem(frame: Frame, file: string, options: ExtractOptions): InputItem {
+/** Converts a frame into an item; undefined for a value with neither event nor outcome. */
+function toItem(frame: Frame, file: string, options: ExtractOptions): InputItem | undefined {
   if (frame.kind === 'torn') {
     return { kind: 'torn', file, line: frame.line };
   }
@@ -170,11 +178,7 @@ function toItem(frame: Frame, file: string, options: ExtractOptions): InputItem 
       ...(found.outcome ? { outcome: found.outcome } : {}),
     };
   }
-  if (found.outcome) {
-    return { kind: 'outcome', outcome: found.outcome };
-  }
-  // extractEvent returns an event, an outcome or a reason; this is only for the type checker.
-  return { kind: 'unusable', file, line: frame.line, ...element, reason: 'no event' };
+  return found.outcome ? { kind: 'outcome', outcome: found.outcome } : undefined;
 }
 
 /** A line that contains no usable event. */

@@ -22,7 +22,7 @@ export interface StateRecord {
  * event is done, so that a later run with the same file skips what the app
  * already accepted. Appending never rewrites what an earlier run recorded.
  * The delivered ids are kept as 64-bit hashes in an IdTable, so that a
- * state file of a million events takes about 18 MiB to load.
+ * state file of a million events takes 12 to 18 MB to load.
  */
 export class ReplayState {
   readonly path: string;

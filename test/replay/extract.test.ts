@@ -166,10 +166,11 @@ describe('extractEvent without bodies', () => {
   it('reads id, type and time', () => {
     const found = skim(JSON.stringify(capture));
 
-    expect(found).toMatchObject({
-      event: { id: 'evt_1', type: 'payment.succeeded', shape: 'capture', line: 3 },
-    });
-    expect('event' in found && found.event?.time).toBe(Date.parse('2025-01-31T12:00:00Z'));
+    const event = 'event' in found ? found.event : undefined;
+
+    expect(event).toMatchObject({ id: 'evt_1', type: 'payment.succeeded', shape: 'capture' });
+    expect(event?.line).toBe(3);
+    expect(event?.time).toBe(Date.parse('2025-01-31T12:00:00Z'));
   });
 
   it('leaves out body and signature', () => {
@@ -200,8 +201,9 @@ describe('extractEvent without bodies', () => {
 
   it('skips the body of an envelope', () => {
     const found = skim(ENVELOPE);
+    const event = 'event' in found ? found.event : undefined;
 
-    expect(found).toMatchObject({ event: { id: 'evt_1', shape: 'envelope' } });
-    expect('event' in found && found.event?.body.length).toBe(0);
+    expect(event).toMatchObject({ id: 'evt_1', shape: 'envelope' });
+    expect(event?.body.length).toBe(0);
   });
 });
