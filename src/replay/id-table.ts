@@ -67,8 +67,9 @@ const TWO_TO_32 = 2 ** 32;
  * million ids take 12 to 18 MB however long the ids are.
  *
  * Two ids with the same 64-bit hash are one entry here: the table cannot
- * tell them apart. With `hashId64`, the odds that any two of n distinct ids
- * collide are about n² / 2⁶⁵ (about 3 in 100 million for a million ids).
+ * tell them apart. If `hashId64` spreads ids like a random function, the
+ * odds that any two of n distinct ids collide are about n² / 2⁶⁵ (about 3 in
+ * 100 million for a million ids).
  *
  * A slot number from `find` or `insert` is valid until the next `insert`,
  * which may move every entry.
