@@ -30,6 +30,18 @@ export interface LoggedOutcome {
 
 export type Extraction = { event?: LoggedEvent; outcome?: LoggedOutcome } | { unusable: string };
 
+export interface ExtractOptions {
+  /**
+   * False to leave the body empty and the signature out where the id and
+   * type can be read without them, for a pass that only selects events.
+   * A line is unusable or not whatever this is. True by default.
+   */
+  keepBody?: boolean;
+}
+
+/** The empty body of events read with `keepBody: false`. */
+const SKIPPED_BODY = Buffer.alloc(0);
+
 /** Keys under which an app's own log lines often keep the webhook body. */
 export const NESTED_BODY_KEYS = ['body', 'event', 'payload'] as const;
 
@@ -41,7 +53,11 @@ const NO_EVENT =
   'or a log line with the envelope under "body", "event" or "payload"';
 
 /** Finds the event (and for delivery records, the recorded outcome) in one JSON value of a log. */
-export function extractEvent(frame: ValueFrame, file: string): Extraction {
+export function extractEvent(
+  frame: ValueFrame,
+  file: string,
+  options: ExtractOptions = {},
+): Extraction {
   const value = frame.value;
   if (!isObject(value)) {
     return { unusable: NO_EVENT };
@@ -53,7 +69,7 @@ export function extractEvent(frame: ValueFrame, file: string): Extraction {
     ...(frame.element === undefined ? {} : { element: frame.element }),
   };
   if (value.kind === 'capture' || value.kind === 'delivery') {
-    return fromLogRecord(value, where);
+    return fromLogRecord(value, where, options.keepBody !== false);
   }
 
   const nested = fromNestedBody(value, frame.raw, where);
@@ -61,23 +77,26 @@ export function extractEvent(frame: ValueFrame, file: string): Extraction {
     return nested;
   }
   if (isEnvelope(value) && isObject(value.data)) {
-    return { event: envelopeEvent(value, Buffer.from(frame.raw, 'utf8'), 'envelope', where) };
+    const body = options.keepBody === false ? SKIPPED_BODY : Buffer.from(frame.raw, 'utf8');
+    return { event: envelopeEvent(value, body, 'envelope', where) };
   }
   return { unusable: NO_EVENT };
 }
 
 type Where = Pick<LoggedEvent, 'file' | 'line' | 'element'>;
 
-function fromLogRecord(record: Record<string, unknown>, where: Where): Extraction {
-  const body = decodeBody(record);
+function fromLogRecord(
+  record: Record<string, unknown>,
+  where: Where,
+  keepBody: boolean,
+): Extraction {
+  const named = typeof record.event_id === 'string' && typeof record.type === 'string';
+  const body = keepBody || !named ? decodeBody(record) : skippedBody(record);
   if (body === undefined) {
     return { unusable: `${record.kind} record without a body` };
   }
 
-  const parsed =
-    typeof record.event_id === 'string' && typeof record.type === 'string'
-      ? undefined
-      : parseBody(body);
+  const parsed = named ? undefined : parseBody(body);
   const id = typeof record.event_id === 'string' ? record.event_id : stringField(parsed, 'id');
   const type = typeof record.type === 'string' ? record.type : stringField(parsed, 'type');
   if (id === undefined || type === undefined) {
@@ -94,13 +113,19 @@ function fromLogRecord(record: Record<string, unknown>, where: Where): Extractio
   }
 
   if (record.kind === 'capture') {
-    const signature = loggedSignature(record);
+    const signature = keepBody ? loggedSignature(record) : undefined;
     if (signature) {
       event.signature = signature;
     }
     return { event };
   }
   return typeof record.ok === 'boolean' ? { event, outcome: { id, ok: record.ok } } : { event };
+}
+
+/** Returns SKIPPED_BODY where decodeBody would return a body, undefined where it would not. */
+function skippedBody(record: Record<string, unknown>): Buffer | undefined {
+  const present = typeof record.body_base64 === 'string' || typeof record.body === 'string';
+  return present ? SKIPPED_BODY : undefined;
 }
 
 function fromNestedBody(

@@ -44,33 +44,58 @@ interface Line {
  * line. Memory stays flat: only the current line or value is held.
  */
 export async function* frameJsonValues(chunks: AsyncIterable<string>): AsyncGenerator<Frame> {
-  const framer = new Framer();
-
-  for await (const line of splitLines(chunks)) {
-    yield* framer.push(line);
+  for await (const frames of frameJsonBatches(chunks)) {
+    yield* frames;
   }
-  yield* framer.end();
 }
 
-async function* splitLines(chunks: AsyncIterable<string>): AsyncGenerator<Line> {
-  let pending = '';
-  let number = 0;
+/**
+ * Frames the text as frameJsonValues does, but yields the frames of each
+ * chunk together, which saves a promise per frame in a reader that does
+ * not wait between frames.
+ */
+export async function* frameJsonBatches(chunks: AsyncIterable<string>): AsyncGenerator<Frame[]> {
+  const framer = new Framer();
+  const splitter = new LineSplitter();
 
   for await (const chunk of chunks) {
-    pending += number === 0 && pending === '' ? chunk.replace(/^\uFEFF/, '') : chunk;
+    const frames: Frame[] = [];
+    for (const line of splitter.push(chunk)) {
+      frames.push(...framer.push(line));
+    }
+    if (frames.length > 0) {
+      yield frames;
+    }
+  }
+
+  const last = [...splitter.end()].flatMap((line) => [...framer.push(line)]);
+  yield [...last, ...framer.end()];
+}
+
+/** Cuts chunks of text into lines, holding only the text after the last line break. */
+class LineSplitter {
+  #pending = '';
+  #number = 0;
+
+  *push(chunk: string): Generator<Line> {
+    let pending = this.#pending;
+    pending += this.#number === 0 && pending === '' ? chunk.replace(/^\uFEFF/, '') : chunk;
 
     let start = 0;
     let newline = pending.indexOf('\n');
     while (newline !== -1) {
-      yield { number: ++number, text: pending.slice(start, newline), terminated: true };
+      yield { number: ++this.#number, text: pending.slice(start, newline), terminated: true };
       start = newline + 1;
       newline = pending.indexOf('\n', start);
     }
-    pending = pending.slice(start);
+    this.#pending = pending.slice(start);
   }
 
-  if (pending !== '') {
-    yield { number: ++number, text: pending, terminated: false };
+  *end(): Generator<Line> {
+    if (this.#pending !== '') {
+      yield { number: ++this.#number, text: this.#pending, terminated: false };
+      this.#pending = '';
+    }
   }
 }
 
@@ -83,7 +108,15 @@ const JSON_SPACE = /^[ \t\r\n]+|[ \t\r\n]+$/g;
 const ARRAY_START = /^\[[ \t\r\n]*([{["\]]|$)/;
 
 function trimJsonSpace(text: string): string {
+  // Most lines start and end with a bracket, so the regular expression is run only when needed.
+  if (text === '' || (!isJsonSpace(text.charCodeAt(0)) && !isJsonSpace(text.charCodeAt(text.length - 1)))) {
+    return text;
+  }
   return text.replace(JSON_SPACE, '');
+}
+
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0a;
 }
 
 function tryParse(text: string): { value: unknown } | undefined {

@@ -4,8 +4,14 @@ import { pipeline } from 'node:stream/promises';
 
 import { InputFileError } from '../errors.js';
 import { makeTempDir } from '../temp.js';
-import { extractEvent, type LoggedEvent, type LoggedOutcome } from './extract.js';
-import { frameJsonValues } from './frames.js';
+import {
+  extractEvent,
+  type ExtractOptions,
+  type LoggedEvent,
+  type LoggedOutcome,
+} from './extract.js';
+import { frameJsonBatches, type Frame } from './frames.js';
+import { IdTable, type IdTableOptions } from './id-table.js';
 import { eventFilter, type Selection } from './select.js';
 
 /** A log to read: a file, or standard input saved to a temporary file. */
@@ -99,55 +105,80 @@ function unreadable(path: string, error: unknown): InputFileError {
   );
 }
 
+/** How much of each event a pass needs. */
+export interface ReadOptions {
+  /**
+   * False for a pass that needs only ids, types, times and outcomes: events
+   * then come with an empty body and no signature, which saves decoding the
+   * body of every log record. True by default.
+   */
+  keepBody?: boolean;
+}
+
 /** Reads one log as a stream and yields the event or outcome in each JSON value. */
-export async function* readInput(input: ReplayInput): AsyncGenerator<InputItem> {
+export async function* readInput(
+  input: ReplayInput,
+  options: ReadOptions = {},
+): AsyncGenerator<InputItem> {
+  for await (const items of readInputBatches(input, options)) {
+    yield* items;
+  }
+}
+
+/**
+ * Reads one log as readInput does, but yields the items of each chunk of
+ * the file together, which saves a promise per item.
+ */
+export async function* readInputBatches(
+  input: ReplayInput,
+  options: ReadOptions = {},
+): AsyncGenerator<InputItem[]> {
   if (input.size === 0) {
     return;
   }
 
   const stream = createReadStream(input.path, { encoding: 'utf8', end: input.size - 1 });
+  const extractOptions = { keepBody: options.keepBody !== false };
   try {
-    for await (const frame of frameJsonValues(stream as AsyncIterable<string>)) {
-      if (frame.kind === 'torn') {
-        yield { kind: 'torn', file: input.name, line: frame.line };
-        continue;
+    for await (const frames of frameJsonBatches(stream as AsyncIterable<string>)) {
+      const items: InputItem[] = [];
+      for (const frame of frames) {
+        const item = toItem(frame, input.name, extractOptions);
+        if (item) {
+          items.push(item);
+        }
       }
-      const element = frame.element === undefined ? {} : { element: frame.element };
-      if (frame.kind === 'unusable') {
-        yield {
-          kind: 'unusable',
-          file: input.name,
-          line: frame.line,
-          ...element,
-          reason: frame.reason,
-        };
-        continue;
-      }
-
-      const found = extractEvent(frame, input.name);
-      if ('unusable' in found) {
-        yield {
-          kind: 'unusable',
-          file: input.name,
-          line: frame.line,
-          ...element,
-          reason: found.unusable,
-        };
-      } else if (found.event) {
-        yield {
-          kind: 'event',
-          event: found.event,
-          ...(found.outcome ? { outcome: found.outcome } : {}),
-        };
-      } else if (found.outcome) {
-        yield { kind: 'outcome', outcome: found.outcome };
-      }
+      yield items;
     }
   } catch (error) {
     throw unreadable(input.name, error);
   } finally {
     stream.destroy();
   }
+}
+
+/** Converts a frame into an item; undefined for a value with neither event nor outcome. */
+function toItem(frame: Frame, file: string, options: ExtractOptions): InputItem | undefined {
+  if (frame.kind === 'torn') {
+    return { kind: 'torn', file, line: frame.line };
+  }
+  const element = frame.element === undefined ? {} : { element: frame.element };
+  if (frame.kind === 'unusable') {
+    return { kind: 'unusable', file, line: frame.line, ...element, reason: frame.reason };
+  }
+
+  const found = extractEvent(frame, file, options);
+  if ('unusable' in found) {
+    return { kind: 'unusable', file, line: frame.line, ...element, reason: found.unusable };
+  }
+  if (found.event) {
+    return {
+      kind: 'event',
+      event: found.event,
+      ...(found.outcome ? { outcome: found.outcome } : {}),
+    };
+  }
+  return found.outcome ? { kind: 'outcome', outcome: found.outcome } : undefined;
 }
 
 /** A line that contains no usable event. */
@@ -168,87 +199,133 @@ export interface InputScan {
   /** The first unusable lines, at most MAX_LISTED_LINES of them. */
   unusable: UnusableLine[];
   torn: Array<{ file: string; line: number }>;
-  /** With --failed: ids whose last recorded delivery did not succeed. */
-  failedIds?: Set<string>;
+  /**
+   * Per event id, the last recorded outcome and whether the filters matched
+   * it, with the bits below. Absent when neither --failed nor dedupe needs it.
+   */
+  ids?: IdTable;
 }
 
 /** Unusable lines kept for the report; the rest are only counted. */
 export const MAX_LISTED_LINES = 100;
 
+/** Bits 0 and 1 of an id's flags: its last recorded outcome. */
+const OUTCOME_MASK = 0b11;
 const OUTCOME_OK = 1;
 const OUTCOME_FAILED = 2;
+/** The filters matched at least one line of the id. */
+const MATCHED = 0b100;
+/** The second pass has yielded the id, so that dedupe leaves out its repeats. */
+const YIELDED = 0b1000;
 
 /**
  * First pass: counts the events that will be selected, lists the lines
  * that contain no event, and with --failed learns each event's last recorded
- * outcome. It keeps one small number per event id.
+ * outcome. Per event id it keeps a 64-bit hash and a byte of flags in an
+ * IdTable (and a counter with --failed --no-dedupe), never the id itself.
  */
 export async function scanInputs(
   inputs: readonly ReplayInput[],
   selection: Selection,
+  tableOptions: Pick<IdTableOptions, 'hash'> = {},
 ): Promise<InputScan> {
-  const matches = eventFilter(selection);
-  // Per id: candidates × 4 + last outcome (0 none, 1 ok, 2 failed),
-  // so that one number stores both.
-  const ids = new Map<string, number>();
   const scan: InputScan = { total: 0, found: 0, unusableCount: 0, unusable: [], torn: [] };
-  let occurrences = 0;
+  const ids =
+    selection.failed || selection.dedupe
+      ? new IdTable({ ...tableOptions, counts: selection.failed && !selection.dedupe })
+      : undefined;
+  const counter = { scan, ids, selection, matches: eventFilter(selection), occurrences: 0 };
 
   for (const input of inputs) {
-    for await (const item of readInput(input)) {
-      if (item.kind === 'unusable') {
-        scan.unusableCount++;
-        if (scan.unusable.length < MAX_LISTED_LINES) {
-          const { kind: _kind, ...line } = item;
-          scan.unusable.push(line);
-        }
-        continue;
+    for await (const items of readInputBatches(input, { keepBody: false })) {
+      for (const item of items) {
+        scanItem(item, counter);
       }
-      if (item.kind === 'torn') {
-        scan.torn.push({ file: item.file, line: item.line });
-        continue;
-      }
-
-      let entry = ids.get(item.kind === 'event' ? item.event.id : item.outcome.id) ?? 0;
-      if (item.kind === 'event') {
-        scan.found++;
-        if (matches(item.event)) {
-          entry += 4;
-          occurrences++;
-        }
-      }
-      if (item.outcome) {
-        entry = entry - (entry % 4) + (item.outcome.ok ? OUTCOME_OK : OUTCOME_FAILED);
-      }
-      ids.set(item.kind === 'event' ? item.event.id : item.outcome.id, entry);
     }
   }
 
-  scan.total = countSelected(ids, selection, occurrences);
-  if (selection.failed) {
-    scan.failedIds = new Set(
-      [...ids].filter(([, entry]) => entry % 4 === OUTCOME_FAILED).map(([id]) => id),
-    );
+  scan.total = countSelected(ids, selection, counter.occurrences);
+  return ids ? { ...scan, ids } : scan;
+}
+
+interface ScanCounter {
+  scan: InputScan;
+  ids: IdTable | undefined;
+  selection: Selection;
+  matches: (event: LoggedEvent) => boolean;
+  /** Lines whose event the filters matched, repeats included. */
+  occurrences: number;
+}
+
+function scanItem(item: InputItem, counter: ScanCounter): void {
+  const { scan, ids, selection } = counter;
+
+  if (item.kind === 'unusable') {
+    scan.unusableCount++;
+    if (scan.unusable.length < MAX_LISTED_LINES) {
+      const { kind: _kind, ...line } = item;
+      scan.unusable.push(line);
+    }
+    return;
   }
-  return scan;
+  if (item.kind === 'torn') {
+    scan.torn.push({ file: item.file, line: item.line });
+    return;
+  }
+
+  const matched = item.kind === 'event' && counter.matches(item.event);
+  if (item.kind === 'event') {
+    scan.found++;
+  }
+  if (matched) {
+    counter.occurrences++;
+  }
+  if (ids && (matched || selection.failed)) {
+    noteId(ids, item.kind === 'event' ? item.event.id : item.outcome.id, matched, item.outcome);
+  }
+}
+
+/** Records in the table that an id matched the filters, and its latest outcome. */
+function noteId(
+  ids: IdTable,
+  id: string,
+  matched: boolean,
+  outcome: LoggedOutcome | undefined,
+): void {
+  const slot = ids.insert(id);
+  let flags = ids.flagsAt(slot);
+
+  if (matched) {
+    flags |= MATCHED;
+    if (ids.counts) {
+      ids.incrementAt(slot);
+    }
+  }
+  if (outcome) {
+    flags = (flags & ~OUTCOME_MASK) | (outcome.ok ? OUTCOME_OK : OUTCOME_FAILED);
+  }
+  ids.setFlagsAt(slot, flags);
 }
 
 function countSelected(
-  ids: Map<string, number>,
+  ids: IdTable | undefined,
   selection: Selection,
   occurrences: number,
 ): number {
-  let total = selection.dedupe || selection.failed ? 0 : occurrences;
+  let total = 0;
 
-  if (selection.dedupe || selection.failed) {
-    for (const entry of ids.values()) {
-      const candidates = Math.floor(entry / 4);
-      const outcome = entry % 4;
-      if (selection.failed && outcome !== OUTCOME_FAILED) {
-        continue;
+  if (!ids) {
+    total = occurrences;
+  } else {
+    ids.forEach((flags, count) => {
+      if (!(flags & MATCHED)) {
+        return;
       }
-      total += selection.dedupe ? Math.min(candidates, 1) : candidates;
-    }
+      if (selection.failed && (flags & OUTCOME_MASK) !== OUTCOME_FAILED) {
+        return;
+      }
+      total += selection.dedupe ? 1 : count;
+    });
   }
   return selection.limit === undefined ? total : Math.min(total, selection.limit);
 }
@@ -256,38 +333,68 @@ function countSelected(
 /**
  * Second pass: yields the selected events in log order. Repeats of an id
  * are counted through `onDuplicate` and left out unless dedupe is off.
+ * With `keepBody: false` the events come without body and signature.
  */
 export async function* selectEvents(
   inputs: readonly ReplayInput[],
   selection: Selection,
   scan: InputScan,
   onDuplicate?: (event: LoggedEvent) => void,
+  readOptions: ReadOptions = {},
 ): AsyncGenerator<LoggedEvent> {
   const matches = eventFilter(selection);
-  const seen = new Set<string>();
+  const ids = scan.ids;
   let selected = 0;
 
+  // A scan may be passed to a second run of this pass, which starts afresh.
+  ids?.clearFlags(YIELDED);
   for (const input of inputs) {
-    for await (const item of readInput(input)) {
-      if (item.kind !== 'event' || !matches(item.event)) {
-        continue;
-      }
-      if (scan.failedIds && !scan.failedIds.has(item.event.id)) {
-        continue;
-      }
-      if (selection.dedupe && seen.has(item.event.id)) {
-        onDuplicate?.(item.event);
-        continue;
-      }
-      if (selection.limit !== undefined && selected >= selection.limit) {
-        return;
-      }
+    for await (const items of readInputBatches(input, readOptions)) {
+      for (const item of items) {
+        if (item.kind !== 'event' || !matches(item.event)) {
+          continue;
+        }
 
-      if (selection.dedupe) {
-        seen.add(item.event.id);
+        const verdict = selectOnce(item.event, selection, ids);
+        if (verdict === 'duplicate') {
+          onDuplicate?.(item.event);
+          continue;
+        }
+        if (verdict === 'skip') {
+          continue;
+        }
+        if (selection.limit !== undefined && selected >= selection.limit) {
+          return;
+        }
+
+        selected++;
+        yield item.event;
       }
-      selected++;
-      yield item.event;
     }
   }
+}
+
+/**
+ * Decides whether an event that the filters matched is sent: not when
+ * --failed is on and its last outcome is not a failure, nor when dedupe is
+ * on and its id was sent before. Marks the id as sent when it is.
+ */
+function selectOnce(
+  event: LoggedEvent,
+  selection: Selection,
+  ids: IdTable | undefined,
+): 'send' | 'skip' | 'duplicate' {
+  const slot = ids ? ids.find(event.id) : -1;
+  const flags = slot === -1 ? 0 : ids!.flagsAt(slot);
+
+  if (selection.failed && (flags & OUTCOME_MASK) !== OUTCOME_FAILED) {
+    return 'skip';
+  }
+  if (selection.dedupe && flags & YIELDED) {
+    return 'duplicate';
+  }
+  if (selection.dedupe && slot !== -1) {
+    ids!.setFlagsAt(slot, flags | YIELDED);
+  }
+  return 'send';
 }

@@ -28,6 +28,7 @@ export interface RunReplayOptions extends Omit<
   onScan?: (scan: InputScan) => void;
   /** Called once the logs passed the checks, before the first event. */
   onStart?: (scan: InputScan) => void;
+  /** Called with each event that a dry run selects; its body is empty and its signature left out. */
   onPlanned?: (event: LoggedEvent, alreadyDelivered: boolean) => void;
   onResult?: (result: EventResult) => void;
 }
@@ -150,12 +151,11 @@ async function planReplay(
 ): Promise<ReplaySummary> {
   const summary = emptySummary(scan.total);
 
-  for await (const event of selectEvents(
-    inputs,
-    options.selection,
-    scan,
-    () => summary.duplicates++,
-  )) {
+  // The plan lists ids, types and places only, so the bodies are not decoded.
+  const events = selectEvents(inputs, options.selection, scan, () => summary.duplicates++, {
+    keepBody: false,
+  });
+  for await (const event of events) {
     const delivered = state?.isDelivered(event.id) === true;
     summary.skipped += delivered ? 1 : 0;
     options.onPlanned?.(event, delivered);

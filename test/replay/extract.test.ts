@@ -147,3 +147,63 @@ describe('findMemberText', () => {
     expect(findMemberText('{"a":{"n":1},"a":{"n":2}}', 'a')).toBe('{"n":2}');
   });
 });
+
+describe('extractEvent without bodies', () => {
+  function skim(raw: string): Extraction {
+    const frame = { kind: 'value' as const, line: 3, raw, value: JSON.parse(raw) };
+    return extractEvent(frame, 'capture.ndjson', { keepBody: false });
+  }
+
+  const capture = {
+    kind: 'capture',
+    event_id: 'evt_1',
+    type: 'payment.succeeded',
+    received_at: '2025-01-31T12:00:00Z',
+    headers: { 'pllay-signature': 'abc' },
+    body: ENVELOPE,
+  };
+
+  it('reads id, type and time', () => {
+    const found = skim(JSON.stringify(capture));
+
+    const event = 'event' in found ? found.event : undefined;
+
+    expect(event).toMatchObject({ id: 'evt_1', type: 'payment.succeeded', shape: 'capture' });
+    expect(event?.line).toBe(3);
+    expect(event?.time).toBe(Date.parse('2025-01-31T12:00:00Z'));
+  });
+
+  it('leaves out body and signature', () => {
+    const found = skim(JSON.stringify(capture));
+    const event = 'event' in found ? found.event : undefined;
+
+    expect(event?.body.length).toBe(0);
+    expect(event?.signature).toBeUndefined();
+  });
+
+  it('keeps delivery outcomes', () => {
+    const record = { ...capture, kind: 'delivery', ok: false, attempts: [] };
+
+    expect(skim(JSON.stringify(record))).toMatchObject({ outcome: { id: 'evt_1', ok: false } });
+  });
+
+  it('rejects a record without body', () => {
+    const { body: _body, ...record } = capture;
+
+    expect(skim(JSON.stringify(record))).toEqual({ unusable: 'capture record without a body' });
+  });
+
+  it('reads the id from the body when needed', () => {
+    const { event_id: _id, ...record } = capture;
+
+    expect(skim(JSON.stringify(record))).toMatchObject({ event: { id: 'evt_1' } });
+  });
+
+  it('skips the body of an envelope', () => {
+    const found = skim(ENVELOPE);
+    const event = 'event' in found ? found.event : undefined;
+
+    expect(event).toMatchObject({ id: 'evt_1', shape: 'envelope' });
+    expect(event?.body.length).toBe(0);
+  });
+});

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import type { IdHash } from '../../src/replay/id-table.js';
 import { openInputs, scanInputs, selectEvents, type ReplayInput } from '../../src/replay/inputs.js';
 import type { Selection } from '../../src/replay/select.js';
 import { tempDir } from '../helpers/temp.js';
@@ -63,8 +64,9 @@ function selection(overrides: Partial<Selection> = {}): Selection {
 async function selectedIds(
   inputs: ReplayInput[],
   chosen: Selection,
+  hash?: IdHash,
 ): Promise<{ ids: string[]; total: number }> {
-  const scan = await scanInputs(inputs, chosen);
+  const scan = await scanInputs(inputs, chosen, hash ? { hash } : {});
   const ids: string[] = [];
   for await (const event of selectEvents(inputs, chosen, scan)) {
     ids.push(event.id);
@@ -183,5 +185,73 @@ describe('selection', () => {
       code: 'E_LOG_UNREADABLE',
       exitCode: 2,
     });
+  });
+});
+
+describe('selection under hash collisions', () => {
+  /** Puts every id in one probe chain, keyed by its last character. */
+  const oneChainHash: IdHash = (id, out) => {
+    out[0] = id.charCodeAt(id.length - 1);
+    out[1] = 12345;
+  };
+  /** Gives every id the same key, as a 64-bit collision would. */
+  const oneKeyHash: IdHash = (_id, out) => {
+    out[0] = 1;
+    out[1] = 2;
+  };
+
+  it('keeps ids apart in one chain', async () => {
+    const inputs = await logFile([
+      capture('evt_a'),
+      delivery('evt_a', false),
+      capture('evt_b'),
+      delivery('evt_b', true),
+      capture('evt_c'),
+      delivery('evt_c', false),
+      envelope('evt_a'),
+    ]);
+
+    expect(await selectedIds(inputs, selection(), oneChainHash)).toEqual({
+      ids: ['evt_a', 'evt_b', 'evt_c'],
+      total: 3,
+    });
+    expect(await selectedIds(inputs, selection({ failed: true }), oneChainHash)).toEqual({
+      ids: ['evt_a', 'evt_c'],
+      total: 2,
+    });
+    expect(
+      await selectedIds(inputs, selection({ failed: true, dedupe: false }), oneChainHash),
+    ).toEqual({ ids: ['evt_a', 'evt_a', 'evt_c', 'evt_c', 'evt_a'], total: 5 });
+  });
+
+  it('merges ids with one hash', async () => {
+    const inputs = await logFile([envelope('evt_a'), envelope('evt_b'), envelope('evt_c')]);
+
+    expect(await selectedIds(inputs, selection(), oneKeyHash)).toEqual({
+      ids: ['evt_a'],
+      total: 1,
+    });
+    expect(await selectedIds(inputs, selection({ dedupe: false }), oneKeyHash)).toEqual({
+      ids: ['evt_a', 'evt_b', 'evt_c'],
+      total: 3,
+    });
+  });
+
+  it('selects afresh on a second pass', async () => {
+    const inputs = await logFile([envelope('evt_a'), envelope('evt_b'), envelope('evt_a')]);
+    const chosen = selection();
+    const scan = await scanInputs(inputs, chosen);
+    const passes: string[][] = [];
+
+    for (let pass = 0; pass < 2; pass++) {
+      const ids: string[] = [];
+      for await (const event of selectEvents(inputs, chosen, scan)) {
+        ids.push(event.id);
+      }
+      passes.push(ids);
+    }
+
+    expect(passes[0]).toEqual(['evt_a', 'evt_b']);
+    expect(passes[1]).toEqual(['evt_a', 'evt_b']);
   });
 });
