@@ -6,8 +6,8 @@ import { EVENT_TYPES } from '../events/catalog.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 
-/** Long options whose value is a file path, so the shell offers file names for them. */
-const FILE_OPTIONS = new Set(['--config', '--payload', '--log', '--data', '--record', '--file', '--ca-cert']);
+/** Value names in option flags, such as `<file>`, that stand for a file path. */
+const FILE_VALUE = /<(file|path|log)>/;
 
 /** Kind of completion for each positional argument name. */
 const ARGUMENT_KINDS: Record<string, CommandSpec['argument']> = { type: 'event-types', shell: 'shells', log: 'files' };
@@ -71,5 +71,8 @@ function valueKind(option: Option): OptionSpec['value'] {
   if (option.long === '--profile') {
     return 'profile';
   }
-  return FILE_OPTIONS.has(option.long ?? '') ? 'file' : 'text';
+  if (option.long === '--type') {
+    return 'event-type';
+  }
+  return FILE_VALUE.test(option.flags) ? 'file' : 'text';
 }

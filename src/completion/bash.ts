@@ -12,9 +12,9 @@ export function bashScript(spec: CompletionSpec): string {
   const name = functionName(spec.program);
   const globalValues = valueOptionNames(spec.globalOptions);
   const globalFiles = optionNames(spec.globalOptions, 'file');
-  const profileOptions = [spec.globalOptions, ...spec.commands.map((command) => command.options)].flatMap((options) =>
-    optionNames(options, 'profile'),
-  );
+  const allOptions = [spec.globalOptions, ...spec.commands.map((command) => command.options)];
+  const profileOptions = allOptions.flatMap((options) => optionNames(options, 'profile'));
+  const typeOptions = allOptions.flatMap((options) => optionNames(options, 'event-type'));
   const choiceCases = [
     ...choiceOptions(spec.globalOptions).map((option) => ({ pattern: '*', ...option })),
     ...spec.commands.flatMap((command) => choiceOptions(command.options).map((option) => ({ pattern: command.name, ...option }))),
@@ -79,6 +79,7 @@ ${name}() {
   local global_values=${quote(globalValues.join(' '))}
   local global_files=${quote(globalFiles.join(' '))}
   local profile_options=${quote(profileOptions.join(' '))}
+  local type_options=${quote(typeOptions.join(' '))}
   local command="" config="" word next i
 
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -114,7 +115,15 @@ ${name}() {
     if [[ " $global_files $(${name}_file_options "$command") " == *" $prev "* ]]; then
       COMPREPLY=($(compgen -f -- "$cur"))
     elif [[ " $profile_options " == *" $prev "* ]]; then
-      COMPREPLY=($(compgen -W "$(${name}_profiles "\${COMP_WORDS[0]}" "$config")" -- "$cur"))
+      # One name per line, so that a name with a space stays whole, escaped for the command line.
+      local IFS=$'\n' profile
+      for profile in $(compgen -W "$(${name}_profiles "\${COMP_WORDS[0]}" "$config")" -- "$cur"); do
+        COMPREPLY+=("$(printf '%q' "$profile")")
+      done
+    elif [[ " $type_options " == *" $prev "* ]]; then
+      # A list such as kyc.started,pay: complete the part after the last comma.
+      [[ "$cur" == *,* ]] && prefix+="\${cur%,*},"
+      COMPREPLY=($(compgen -W "$types" -- "\${cur##*,}"))
     else
       COMPREPLY=($(compgen -W "$(${name}_choices "$command" "$prev")" -- "$cur"))
     fi

@@ -19,12 +19,16 @@ export function fishScript(spec: CompletionSpec): string {
     '    for i in (seq (count $tokens))',
     '        switch $tokens[$i]',
     '            case -c --config',
-    '                set config --config $tokens[(math $i + 1)]',
+    '                set config --config (string replace -r -- \'^~/\' "$HOME/" $tokens[(math $i + 1)])',
     "            case '--config=*'",
-    "                set config --config (string replace -- --config= '' $tokens[$i])",
+    "                set config --config (string replace -r -- '^--config=' '' $tokens[$i] | string replace -r -- '^~/' \"$HOME/\")",
     '        end',
     '    end',
     `    ${program} $config config --profiles 2>/dev/null`,
+    'end',
+    '',
+    `function ${typesFunction(program)}`,
+    `    printf '%s\\n' ${spec.eventTypes.map((info) => info.type).join(' ')}`,
     'end',
     '',
     ...spec.globalOptions.map((option) => optionLine(program, option, undefined)),
@@ -58,11 +62,17 @@ function optionLine(program: string, option: OptionSpec, command: string | undef
     parts.push(`-x -a ${quote(option.choices.join(' '))}`);
   } else if (option.value === 'profile') {
     parts.push(`-x -a ${quote(`(${profilesFunction(program)})`)}`);
+  } else if (option.value === 'event-type') {
+    parts.push(`-x -a ${quote(`(__fish_complete_list , ${typesFunction(program)})`)}`);
   } else if (option.value !== 'none') {
     parts.push(option.value === 'file' ? '-r -F' : '-r');
   }
   parts.push(`-d ${quote(option.description)}`);
   return parts.join(' ');
+}
+
+function typesFunction(program: string): string {
+  return `__${program.replace(/[^A-Za-z0-9]/g, '_')}_types`;
 }
 
 function profilesFunction(program: string): string {

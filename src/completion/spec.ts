@@ -21,10 +21,11 @@ export interface OptionSpec {
   description: string;
   /**
    * `none` for a switch; `file` for a path; `profile` for a profile name of
-   * the config file, which the script reads from `config --profiles`; `text` for any
-   * other value.
+   * the config file, which the script reads from `config --profiles`;
+   * `event-type` for event types, several separated by commas; `text` for
+   * any other value.
    */
-  value: 'none' | 'file' | 'profile' | 'text';
+  value: 'none' | 'file' | 'profile' | 'event-type' | 'text';
   /** The values allowed, when the option has a fixed list. */
   choices?: readonly string[];
 }

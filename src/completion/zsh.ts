@@ -43,6 +43,11 @@ ${spec.commands.map((command) => commandCase(command, spec.shells, name)).join('
   esac
 }
 
+# Event types separated by commas, such as kyc.started,payment.failed.
+${name}_type_list() {
+  _values -s , 'event type' \${types%%:*}
+}
+
 # The profile names of the config file, from the program itself. The file
 # given with --config, before or after the command, is passed on.
 ${name}_profiles() {
@@ -84,6 +89,7 @@ const VALUE_ACTIONS: Record<OptionSpec['value'], string> = {
   none: '',
   file: ':file:_files',
   profile: ':profile:PROFILES',
+  'event-type': ':event type:TYPES',
   text: ':value: ',
 };
 
@@ -94,7 +100,9 @@ const VALUE_ACTIONS: Record<OptionSpec['value'], string> = {
  */
 function optionSpec(option: OptionSpec, name: string): string {
   const description = `[${escape(option.description)}]`;
-  const value = option.choices ? `:value:(${option.choices.join(' ')})` : VALUE_ACTIONS[option.value].replace('PROFILES', `${name}_profiles`);
+  const value = option.choices
+    ? `:value:(${option.choices.join(' ')})`
+    : VALUE_ACTIONS[option.value].replace('PROFILES', `${name}_profiles`).replace('TYPES', `${name}_type_list`);
   const forms = option.names.map((form) => (option.value !== 'none' && form.startsWith('--') ? `${form}=` : form));
   if (forms.length === 1) {
     return quote(`${forms[0]}${description}${value}`);

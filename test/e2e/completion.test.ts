@@ -18,7 +18,7 @@ beforeAll(async () => {
   mkdirSync(join(folder.path, 'bin'));
   writeFileSync(join(folder.path, 'bin', 'pllay-hooks'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(folder.path, 'bin', 'pllay-hooks'), 0o755);
-  writeFileSync(join(folder.path, '.pllay-hooksrc.json'), JSON.stringify({ profiles: { staging: {}, 'prod-like': {} } }));
+  writeFileSync(join(folder.path, '.pllay-hooksrc.json'), JSON.stringify({ profiles: { staging: {}, 'prod-like': {}, 'team a': {} } }));
   mkdirSync(join(folder.path, 'ci'));
   writeFileSync(join(folder.path, 'ci', 'hooks.json'), JSON.stringify({ profiles: { nightly: {} } }));
 
@@ -102,13 +102,23 @@ describe('bash completion', () => {
   });
 
   it('completes profile names', () => {
-    expect(completeInBash('pllay-hooks --profile ')).toEqual(['staging', 'prod-like']);
+    expect(completeInBash('pllay-hooks --profile ')).toEqual(['staging', 'prod-like', 'team\\ a']);
     expect(completeInBash('pllay-hooks send --profile = st')).toEqual(['staging']);
   });
 
   it('reads profiles from --config', () => {
     expect(completeInBash('pllay-hooks -c ci/hooks.json send --profile ')).toEqual(['nightly']);
     expect(completeInBash('pllay-hooks --config = ci/hooks.json send --profile ')).toEqual(['nightly']);
+  });
+
+  it('completes lists of event types', () => {
+    expect(completeInBash('pllay-hooks check --type kyc.started,kyc.f')).toEqual(['kyc.started,kyc.failed']);
+    expect(completeInBash('pllay-hooks replay --type wager.cr')).toEqual(['wager.created']);
+  });
+
+  it('completes files of every file option', () => {
+    expect(completeInBash('pllay-hooks replay --state c')).toEqual(['ci']);
+    expect(completeInBash('pllay-hooks check --report c')).toEqual(['ci']);
   });
 
   it('skips values given after an equals sign', () => {
@@ -158,6 +168,7 @@ describe('zsh completion', () => {
     await complete('pllay-hooks replay --backoff=li', /pllay-hooks replay --backoff=linear/);
     await complete('pllay-hooks --profile st', /pllay-hooks --profile staging/);
     await complete('pllay-hooks --config ci/hooks.json send --profile=n', /--profile=nightly/);
+    await complete('pllay-hooks check --type kyc.started,kyc.f', /--type kyc\.started,kyc\.failed/);
     await complete('pllay-hooks send --config=ci/hooks.json --profile n', /--profile nightly/);
   });
 
@@ -173,7 +184,7 @@ describe('fish completion', () => {
     const output = execFileSync('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2]', scripts.fish!, line], {
       encoding: 'utf8',
       cwd: folder.path,
-      env: { ...process.env, PATH: path },
+      env: { ...process.env, PATH: path, HOME: folder.path },
     });
     return output.split('\n').filter((row) => row !== '').map((row) => row.split('\t')[0]!);
   }
@@ -196,5 +207,11 @@ describe('fish completion', () => {
     expect(completeInFish('pllay-hooks --profile st')).toEqual(['staging']);
     expect(completeInFish('pllay-hooks --config=ci/hooks.json send --profile ')).toEqual(['nightly']);
     expect(completeInFish('pllay-hooks -c ci/hooks.json send --profile ')).toEqual(['nightly']);
+    expect(completeInFish('pllay-hooks -c ~/ci/hooks.json send --profile ')).toEqual(['nightly']);
+    expect(completeInFish('pllay-hooks --profile te')).toEqual(['team a']);
+  });
+
+  it('completes lists of event types', () => {
+    expect(completeInFish('pllay-hooks check --type kyc.started,kyc.f')).toEqual(['kyc.started,kyc.failed']);
   });
 });
