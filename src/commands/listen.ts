@@ -107,7 +107,7 @@ export function listenCommand(context: CliContext): Command {
         secrets: '--secret',
         ...signatureFlagNames,
       });
-      context.exitCode = await runListen(output, values, flags);
+      context.exitCode = await output.batched(() => runListen(output, values, flags));
     });
 }
 

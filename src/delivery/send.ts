@@ -2,7 +2,8 @@ import type { Dispatcher } from 'undici';
 
 import { envelopeIdentity } from '../events/envelope.js';
 import { tryParseJson } from '../json.js';
-import { generateEvent, type GenerateOptions } from '../events/generate.js';
+import type { GenerateOptions } from '../events/generate.js';
+import { EventTemplate } from '../events/template.js';
 import { encodeBody, type DeliveryRecord, type LogWriter } from '../log/index.js';
 import { DEFAULT_TIMEOUT_MS, deliver, type AttemptResult } from './deliver.js';
 import { buildSignedHeaders } from './headers.js';
@@ -130,12 +131,27 @@ async function sendOne(
   return { index, eventId, type, url: options.url.href, bytes: bytes.length, attempt };
 }
 
+/**
+ * Compiled templates by the options object of generated items, so that the
+ * items of one type that share their options share one template.
+ */
+const templates = new WeakMap<GenerateOptions, EventTemplate>();
+
 function materialise(item: SendItem): { bytes: Buffer; eventId: string | null; type: string | null } {
   if (item.kind === 'generated') {
-    const event = generateEvent(item.options);
-    return { bytes: Buffer.from(event.body), eventId: event.envelope.id, type: event.envelope.type };
+    const event = templateFor(item.options).next();
+    return { bytes: Buffer.from(event.body), eventId: event.id as string, type: event.type as string };
   }
 
   const identity = envelopeIdentity(tryParseJson(item.bytes));
   return { bytes: item.bytes, eventId: identity.id, type: identity.type };
+}
+
+function templateFor(options: GenerateOptions): EventTemplate {
+  let template = templates.get(options);
+  if (template === undefined) {
+    template = EventTemplate.compile(options);
+    templates.set(options, template);
+  }
+  return template;
 }
