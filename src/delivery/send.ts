@@ -5,8 +5,8 @@ import { tryParseJson } from '../json.js';
 import type { GenerateOptions } from '../events/generate.js';
 import { EventTemplate } from '../events/template.js';
 import { encodeBody, type DeliveryRecord, type LogWriter } from '../log/index.js';
-import { DEFAULT_TIMEOUT_MS, deliver, type AttemptResult } from './deliver.js';
-import { buildSignedHeaders } from './headers.js';
+import { DEFAULT_TIMEOUT_MS, deliver, type AttemptResult, type DeliveryRequest } from './deliver.js';
+import { buildSignedHeaders, type SignedHeadersOptions } from './headers.js';
 import { connectTimeoutFor, createDispatcher, type TlsOptions } from './http.js';
 import { attemptRecord } from './outcome.js';
 import { runPool } from './pool.js';
@@ -65,10 +65,11 @@ export async function sendEvents(options: SendOptions): Promise<SendSummary> {
   const started = performance.now();
   const summary: SendSummary = { total: 0, delivered: 0, failed: 0, cancelled: 0, durationMs: 0 };
   const signals = [options.signal, options.stopSignal].filter((signal) => signal !== undefined);
+  const run = prepareRun(options, dispatcher);
 
   try {
     await runPool(options.items, concurrency, async (item, index) => {
-      const result = await sendOne(item, index, options, dispatcher);
+      const result = await sendOne(item, index, options, run);
       summary.total++;
       summary[outcomeOf(result.attempt, options.signal)]++;
       options.onResult?.(result);
@@ -88,30 +89,35 @@ function outcomeOf(attempt: AttemptResult, signal: AbortSignal | undefined): 'de
   return attempt.error?.code === 'ABORTED' && signal?.aborted ? 'cancelled' : 'failed';
 }
 
-async function sendOne(
-  item: SendItem,
-  index: number,
-  options: SendOptions,
-  dispatcher: Dispatcher,
-): Promise<SendResult> {
+/** What every delivery of one run shares, built once per run. */
+interface SendRun {
+  signing: Omit<SignedHeadersOptions, 'body'>;
+  request: Omit<DeliveryRequest, 'body' | 'headers'>;
+}
+
+function prepareRun(options: SendOptions, dispatcher: Dispatcher): SendRun {
+  return {
+    signing: {
+      secret: options.secret,
+      ...(options.signatureHeader ? { signatureHeader: options.signatureHeader } : {}),
+      ...(options.signaturePrefix ? { signaturePrefix: options.signaturePrefix } : {}),
+      ...(options.headers ? { extra: options.headers } : {}),
+    },
+    request: {
+      url: options.url,
+      dispatcher,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  };
+}
+
+async function sendOne(item: SendItem, index: number, options: SendOptions, run: SendRun): Promise<SendResult> {
   const { bytes, eventId, type } = materialise(item);
-  const headers = buildSignedHeaders({
-    body: bytes,
-    secret: options.secret,
-    ...(options.signatureHeader ? { signatureHeader: options.signatureHeader } : {}),
-    ...(options.signaturePrefix ? { signaturePrefix: options.signaturePrefix } : {}),
-    ...(options.headers ? { extra: options.headers } : {}),
-  });
+  const headers = buildSignedHeaders({ ...run.signing, body: bytes });
 
   const at = new Date();
-  const attempt = await deliver({
-    url: options.url,
-    body: bytes,
-    headers,
-    dispatcher,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const attempt = await deliver({ ...run.request, body: bytes, headers });
 
   if (options.log) {
     const record: DeliveryRecord = {
