@@ -54,8 +54,8 @@ export async function deliver(request: DeliveryRequest): Promise<AttemptResult> 
   const started = performance.now();
 
   try {
-    // The dispatcher is called directly: undici's top-level request() only parses the URL into
-    // these fields and copies the options, which costs more than the rest of this function.
+    // The dispatcher is called directly. undici's top-level request() would only parse the URL
+    // into these two fields and copy the options on every call.
     const { origin, path } = requestTarget(request.url);
     const response = await dispatcher.request({
       origin,

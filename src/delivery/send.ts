@@ -89,7 +89,7 @@ function outcomeOf(attempt: AttemptResult, signal: AbortSignal | undefined): 'de
   return attempt.error?.code === 'ABORTED' && signal?.aborted ? 'cancelled' : 'failed';
 }
 
-/** What every delivery of one run shares, built once per run. */
+/** The signing and request settings that every delivery of one run shares, built once per run. */
 interface SendRun {
   signing: Omit<SignedHeadersOptions, 'body'>;
   request: Omit<DeliveryRequest, 'body' | 'headers'>;
@@ -138,8 +138,8 @@ async function sendOne(item: SendItem, index: number, options: SendOptions, run:
 }
 
 /**
- * Compiled templates by the options object of generated items, so that the
- * items of one type that share their options share one template.
+ * Compiled templates, keyed by the options object of generated items, so
+ * that the items of one type, which share their options, share one template.
  */
 const templates = new WeakMap<GenerateOptions, EventTemplate>();
 

@@ -102,12 +102,12 @@ describe('batched output', () => {
   });
 
   it('keeps stderr after earlier lines', async () => {
-    const held: ServerResponse[] = [];
+    const heldResponses: ServerResponse[] = [];
     const server = await startServer((_request, response, index) => {
       if (index < 4) {
         response.writeHead(200).end('{}');
       } else {
-        held.push(response);
+        heldResponses.push(response);
       }
     });
     const file = outputFile();
@@ -115,10 +115,10 @@ describe('batched output', () => {
     const child = startToFile(args, file);
     const exited = exitCodeOf(child);
 
-    await waitFor(() => held.length === 4);
+    await waitFor(() => heldResponses.length === 4);
     child.kill('SIGINT');
     await waitFor(() => readFileSync(file, 'utf8').includes('Stopping after'));
-    held.splice(0).forEach((response) => response.writeHead(200).end('{}'));
+    heldResponses.splice(0).forEach((response) => response.writeHead(200).end('{}'));
     const code = await exited;
     const lines = readFileSync(file, 'utf8').split('\n');
 
