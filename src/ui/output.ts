@@ -1,6 +1,6 @@
 import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
 
-/** Characters of batched stdout text that are written at once, without waiting for the turn to end. */
+/** Size, in characters, at which batched stdout text is written without waiting for the turn to end. */
 const BATCH_LIMIT = 64 * 1024;
 
 export interface OutputOptions {
@@ -57,9 +57,10 @@ export class Output {
   /**
    * Runs `work` while stdout text is batched: the text written in one event-loop turn goes out
    * in one write, from a setImmediate callback, instead of one write per line. The batch is
-   * also written before each write to stderr, when it reaches BATCH_LIMIT characters, when
-   * `work` settles (so before the caller prints an error it throws), and on process exit.
-   * So stdout keeps its order, and nothing printed before a stderr message comes after it.
+   * also written before each message that this Output writes to stderr, when it reaches
+   * BATCH_LIMIT characters, when `work` settles (so before the caller prints an error that it
+   * throws), and on process exit. So stdout keeps its order, and a line printed before such a
+   * stderr message still comes before it.
    */
   async batched<T>(work: () => Promise<T>): Promise<T> {
     if (this.#batch !== undefined) {
