@@ -111,7 +111,8 @@ export function listenCommand(context: CliContext): Command {
         ...signatureFlagNames,
       });
       const { ui: _ui, uiPort: _uiPort, ...otherFlags } = flags;
-      context.exitCode = await runListen(output, values, { ...otherFlags, ...inspectorFlags(flags, values) });
+      const listenFlags = { ...otherFlags, ...inspectorFlags(flags, values) };
+      context.exitCode = await output.batched(() => runListen(output, values, listenFlags));
     });
 }
 

@@ -77,7 +77,7 @@ export function sendCommand(context: CliContext): Command {
     ].join('\n'))
     .action(async (types: string[], flags: SendFlags, command: Command) => {
       const output = createOutput(context, command);
-      context.exitCode = await runSend(context, output, command, types, flags);
+      context.exitCode = await output.batched(() => runSend(context, output, command, types, flags));
     });
 }
 
@@ -202,9 +202,18 @@ function buildItems(selected: string[], flags: SendFlags, overrides: Record<stri
   });
 }
 
+/** Shows one delivery: an NDJSON object with `--json`, else a line unless `--quiet`. */
 function renderResult(output: Output, result: SendResult): void {
+  if (output.json) {
+    output.data(resultData(result));
+  } else if (!output.quiet) {
+    output.line(resultLine(output, result));
+  }
+}
+
+function resultData(result: SendResult): object {
   const { attempt } = result;
-  output.data({
+  return {
     event_id: result.eventId,
     type: result.type,
     url: result.url,
@@ -214,14 +223,17 @@ function renderResult(output: Output, result: SendResult): void {
     error: attempt.error ?? null,
     duration_ms: attempt.durationMs,
     response: attempt.snippet ?? null,
-  });
+  };
+}
 
+function resultLine(output: Output, result: SendResult): string {
+  const { attempt } = result;
   const style = output.style;
   const mark = attempt.ok ? style.green('✔') : style.red('✖');
   const status = attempt.status === undefined ? style.red('---') : formatStatus(style, attempt.status);
   const detail = attempt.ok ? style.dim(oneLine(attempt.snippet ?? '', 50)) : style.red(describeAttempt(attempt));
-  output.line(
+  return (
     `${mark} ${(result.type ?? '(payload)').padEnd(20)} ${style.dim(result.eventId ?? '-')}  ${status} ` +
-      `${formatDuration(attempt.durationMs).padStart(7)} ${style.dim(formatBytes(result.bytes).padStart(8))}  ${detail}`,
+    `${formatDuration(attempt.durationMs).padStart(7)} ${style.dim(formatBytes(result.bytes).padStart(8))}  ${detail}`
   );
 }

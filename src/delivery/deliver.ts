@@ -48,32 +48,28 @@ export interface DeliveryFailure {
  * is a failed attempt that carries the `Location`.
  */
 export async function deliver(request: DeliveryRequest): Promise<AttemptResult> {
-  const { request: send } = await loadUndici();
+  const dispatcher = request.dispatcher ?? (await loadUndici()).getGlobalDispatcher();
   const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = new Deadline(timeoutMs, request.signal);
   const started = performance.now();
 
   try {
-    const response = await send(request.url, {
+    // The dispatcher is called directly. undici's top-level request() would only parse the URL
+    // into these two fields and copy the options on every call.
+    const { origin, path } = requestTarget(request.url);
+    const response = await dispatcher.request({
+      origin,
+      path,
       method: 'POST',
       headers: request.headers,
       body: request.body,
       signal: deadline,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
-      ...(request.dispatcher ? { dispatcher: request.dispatcher } : {}),
     });
 
     const snippet = await readSnippet(response, request.responseBytes ?? RESPONSE_SNIPPET_BYTES);
-    return {
-      ok: response.statusCode >= 200 && response.statusCode < 300,
-      status: response.statusCode,
-      ...header(response.headers, 'location', 'location'),
-      ...header(response.headers, 'retry-after', 'retryAfter'),
-      ...header(response.headers, 'content-type', 'contentType'),
-      snippet,
-      durationMs: elapsed(started),
-    };
+    return attemptResult(response, snippet, elapsed(started));
   } catch (error) {
     return {
       ok: false,
@@ -99,29 +95,30 @@ class Deadline extends EventEmitter {
   timedOut = false;
   readonly #timer: NodeJS.Timeout;
   readonly #outer: AbortSignal | undefined;
-  readonly #onOuterAbort = (): void => this.#abort(this.#outer?.reason);
 
   constructor(timeoutMs: number, outer?: AbortSignal) {
     super();
     this.#timer = setTimeout(() => {
       this.timedOut = true;
-      this.#abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
+      this.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
     }, timeoutMs);
 
     this.#outer = outer;
     if (outer?.aborted) {
-      this.#onOuterAbort();
-    } else {
-      outer?.addEventListener('abort', this.#onOuterAbort, { once: true });
+      this.abort(outer.reason);
+    } else if (outer !== undefined) {
+      deadlinesOf(outer).add(this);
     }
   }
 
   clear(): void {
     clearTimeout(this.#timer);
-    this.#outer?.removeEventListener('abort', this.#onOuterAbort);
+    if (this.#outer !== undefined) {
+      deadlines.get(this.#outer)?.delete(this);
+    }
   }
 
-  #abort(reason: unknown): void {
+  abort(reason: unknown): void {
     if (!this.aborted) {
       this.aborted = true;
       this.reason = reason;
@@ -130,14 +127,59 @@ class Deadline extends EventEmitter {
   }
 }
 
-function header(
-  headers: Record<string, string | string[] | undefined>,
-  name: string,
-  key: 'location' | 'retryAfter' | 'contentType',
-): Partial<AttemptResult> {
-  const value = headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? {} : { [key]: first };
+/**
+ * Deadlines in flight by the caller's signal. Each signal gets one abort
+ * listener for all of its deadlines, instead of one per attempt: adding and
+ * removing a listener per attempt cost more than the set, and with more than
+ * 10 attempts in flight Node printed a MaxListenersExceededWarning.
+ */
+const deadlines = new WeakMap<AbortSignal, Set<Deadline>>();
+
+function deadlinesOf(signal: AbortSignal): Set<Deadline> {
+  let set = deadlines.get(signal);
+  if (set === undefined) {
+    const created = new Set<Deadline>();
+    signal.addEventListener('abort', () => created.forEach((deadline) => deadline.abort(signal.reason)), { once: true });
+    deadlines.set(signal, created);
+    set = created;
+  }
+  return set;
+}
+
+/** Origins and paths by URL object, because a run sends many requests to one URL. */
+const targets = new WeakMap<URL, { origin: string; path: string }>();
+
+/** Returns the origin and the path with its query, as undici's request() takes them from a URL. */
+function requestTarget(url: URL): { origin: string; path: string } {
+  let target = targets.get(url);
+  if (target === undefined) {
+    target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    targets.set(url, target);
+  }
+  return target;
+}
+
+function attemptResult(response: Dispatcher.ResponseData, snippet: string, durationMs: number): AttemptResult {
+  const status = response.statusCode;
+  const result: AttemptResult = { ok: status >= 200 && status < 300, status, snippet, durationMs };
+  const location = firstValue(response.headers.location);
+  const retryAfter = firstValue(response.headers['retry-after']);
+  const contentType = firstValue(response.headers['content-type']);
+
+  if (location !== undefined) {
+    result.location = location;
+  }
+  if (retryAfter !== undefined) {
+    result.retryAfter = retryAfter;
+  }
+  if (contentType !== undefined) {
+    result.contentType = contentType;
+  }
+  return result;
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

@@ -10,14 +10,16 @@ export async function runPool<T>(
   worker: (item: T, index: number) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const iterator = toAsyncIterator(items);
+  const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
   let index = 0;
   let failure: { error: unknown } | undefined;
 
   async function lane(): Promise<void> {
     try {
       while (!signal?.aborted && failure === undefined) {
-        const next = await iterator.next();
+        // A synchronous iterator's result is used as it is, without waiting a microtask for it.
+        const pending = iterator.next();
+        const next = 'then' in pending ? await pending : pending;
         if (next.done) {
           return;
         }
@@ -33,13 +35,4 @@ export async function runPool<T>(
   if (failure) {
     throw failure.error;
   }
-}
-
-function toAsyncIterator<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {
-  if (Symbol.asyncIterator in items) {
-    return items[Symbol.asyncIterator]();
-  }
-
-  const iterator = items[Symbol.iterator]();
-  return { next: async () => iterator.next() };
 }

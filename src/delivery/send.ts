@@ -2,10 +2,11 @@ import type { Dispatcher } from 'undici';
 
 import { envelopeIdentity } from '../events/envelope.js';
 import { tryParseJson } from '../json.js';
-import { generateEvent, type GenerateOptions } from '../events/generate.js';
+import type { GenerateOptions } from '../events/generate.js';
+import { EventTemplate } from '../events/template.js';
 import { encodeBody, type DeliveryRecord, type LogWriter } from '../log/index.js';
-import { DEFAULT_TIMEOUT_MS, deliver, type AttemptResult } from './deliver.js';
-import { buildSignedHeaders } from './headers.js';
+import { DEFAULT_TIMEOUT_MS, deliver, type AttemptResult, type DeliveryRequest } from './deliver.js';
+import { buildSignedHeaders, type SignedHeadersOptions } from './headers.js';
 import { connectTimeoutFor, createDispatcher, type TlsOptions } from './http.js';
 import { attemptRecord } from './outcome.js';
 import { runPool } from './pool.js';
@@ -64,10 +65,11 @@ export async function sendEvents(options: SendOptions): Promise<SendSummary> {
   const started = performance.now();
   const summary: SendSummary = { total: 0, delivered: 0, failed: 0, cancelled: 0, durationMs: 0 };
   const signals = [options.signal, options.stopSignal].filter((signal) => signal !== undefined);
+  const run = prepareRun(options, dispatcher);
 
   try {
     await runPool(options.items, concurrency, async (item, index) => {
-      const result = await sendOne(item, index, options, dispatcher);
+      const result = await sendOne(item, index, options, run);
       summary.total++;
       summary[outcomeOf(result.attempt, options.signal)]++;
       options.onResult?.(result);
@@ -87,30 +89,35 @@ function outcomeOf(attempt: AttemptResult, signal: AbortSignal | undefined): 'de
   return attempt.error?.code === 'ABORTED' && signal?.aborted ? 'cancelled' : 'failed';
 }
 
-async function sendOne(
-  item: SendItem,
-  index: number,
-  options: SendOptions,
-  dispatcher: Dispatcher,
-): Promise<SendResult> {
+/** The signing and request settings that every delivery of one run shares, built once per run. */
+interface SendRun {
+  signing: Omit<SignedHeadersOptions, 'body'>;
+  request: Omit<DeliveryRequest, 'body' | 'headers'>;
+}
+
+function prepareRun(options: SendOptions, dispatcher: Dispatcher): SendRun {
+  return {
+    signing: {
+      secret: options.secret,
+      ...(options.signatureHeader ? { signatureHeader: options.signatureHeader } : {}),
+      ...(options.signaturePrefix ? { signaturePrefix: options.signaturePrefix } : {}),
+      ...(options.headers ? { extra: options.headers } : {}),
+    },
+    request: {
+      url: options.url,
+      dispatcher,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  };
+}
+
+async function sendOne(item: SendItem, index: number, options: SendOptions, run: SendRun): Promise<SendResult> {
   const { bytes, eventId, type } = materialise(item);
-  const headers = buildSignedHeaders({
-    body: bytes,
-    secret: options.secret,
-    ...(options.signatureHeader ? { signatureHeader: options.signatureHeader } : {}),
-    ...(options.signaturePrefix ? { signaturePrefix: options.signaturePrefix } : {}),
-    ...(options.headers ? { extra: options.headers } : {}),
-  });
+  const headers = buildSignedHeaders({ ...run.signing, body: bytes });
 
   const at = new Date();
-  const attempt = await deliver({
-    url: options.url,
-    body: bytes,
-    headers,
-    dispatcher,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const attempt = await deliver({ ...run.request, body: bytes, headers });
 
   if (options.log) {
     const record: DeliveryRecord = {
@@ -130,12 +137,27 @@ async function sendOne(
   return { index, eventId, type, url: options.url.href, bytes: bytes.length, attempt };
 }
 
+/**
+ * Compiled templates, keyed by the options object of generated items, so
+ * that the items of one type, which share their options, share one template.
+ */
+const templates = new WeakMap<GenerateOptions, EventTemplate>();
+
 function materialise(item: SendItem): { bytes: Buffer; eventId: string | null; type: string | null } {
   if (item.kind === 'generated') {
-    const event = generateEvent(item.options);
-    return { bytes: Buffer.from(event.body), eventId: event.envelope.id, type: event.envelope.type };
+    const event = templateFor(item.options).next();
+    return { bytes: Buffer.from(event.body), eventId: event.id as string, type: event.type as string };
   }
 
   const identity = envelopeIdentity(tryParseJson(item.bytes));
   return { bytes: item.bytes, eventId: identity.id, type: identity.type };
+}
+
+function templateFor(options: GenerateOptions): EventTemplate {
+  let template = templates.get(options);
+  if (template === undefined) {
+    template = EventTemplate.compile(options);
+    templates.set(options, template);
+  }
+  return template;
 }

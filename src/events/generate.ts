@@ -33,7 +33,8 @@ export function generateEvent(options: GenerateOptions): GeneratedEvent {
   const created = options.created ?? Math.floor(Date.now() / 1000);
   const object = structuredClone(fixture.object);
 
-  shiftTimestamps(object, created - fixture._meta.occurred_at);
+  const delta = created - fixture._meta.occurred_at;
+  mapTimestamps(object, (seconds) => seconds + delta);
   if (options.id === undefined) {
     refreshObjectId(object);
   }
@@ -99,17 +100,20 @@ function replaceIdPrefix(value: unknown, from: string, to: string): void {
 
 const TIME_KEY = /(At|Date)$/;
 
-/** Moves every unix-seconds field named `…At` or `…Date` by `delta` seconds. */
-function shiftTimestamps(value: unknown, delta: number): void {
+/**
+ * Replaces every unix-seconds field named `…At` or `…Date`, at any depth,
+ * with what `map` returns for it. Generation moves each by the same delta.
+ */
+export function mapTimestamps(value: unknown, map: (seconds: number) => unknown): void {
   if (typeof value !== 'object' || value === null) {
     return;
   }
 
   for (const [key, child] of Object.entries(value)) {
     if (typeof child === 'number' && TIME_KEY.test(key)) {
-      (value as Record<string, unknown>)[key] = child + delta;
+      (value as Record<string, unknown>)[key] = map(child);
     } else {
-      shiftTimestamps(child, delta);
+      mapTimestamps(child, map);
     }
   }
 }
