@@ -1,4 +1,4 @@
-import { close, mkdirSync, openSync, writeSync } from 'node:fs';
+import { close, closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { PllayError, ExitCode } from '../errors.js';
@@ -39,12 +39,21 @@ export class LogWriter {
 
   /**
    * Opens (or creates) the log for appending. Fails now, with the path in
-   * the message, when the file cannot be written.
+   * the message, when the file cannot be written. A file whose last line
+   * was cut off, as by a killed process, first gets a line break, so that
+   * the next record starts a line of its own.
    */
   static open(path: string): LogWriter {
     try {
       mkdirSync(dirname(path), { recursive: true });
-      return new LogWriter(path, openSync(path, 'a'));
+      const fd = openSync(path, 'a');
+      try {
+        endTornLine(path, fd);
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+      return new LogWriter(path, fd);
     } catch (error) {
       throw new PllayError(
         'E_LOG_UNWRITABLE',
@@ -135,4 +144,23 @@ function writeFailed(path: string, error: Error): PllayError {
     hint: 'free space on the disk or choose another path; the records before this one were written',
     cause: error,
   });
+}
+
+/** Appends a line break to a file that does not end with one. */
+function endTornLine(path: string, fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) {
+    return;
+  }
+
+  const last = Buffer.alloc(1);
+  const reader = openSync(path, 'r');
+  try {
+    readSync(reader, last, 0, 1, size - 1);
+  } finally {
+    closeSync(reader);
+  }
+  if (last[0] !== 0x0a) {
+    writeSync(fd, '\n');
+  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +24,34 @@ function openLog(name = 'log.ndjson'): LogWriter {
 }
 
 describe('LogWriter', () => {
+  it('starts a line after a torn one', async () => {
+    const folder = tempDir();
+    folders.push(folder);
+    const path = join(folder.path, 'torn.ndjson');
+    writeFileSync(path, '{"a":1}\n{"event_id":"evt_to');
+
+    const writer = LogWriter.open(path);
+    writers.push(writer);
+    await writer.append({ b: 2 });
+    await writer.close();
+
+    expect(readFileSync(path, 'utf8')).toBe('{"a":1}\n{"event_id":"evt_to\n{"b":2}\n');
+  });
+
+  it('adds nothing after a whole line', async () => {
+    const folder = tempDir();
+    folders.push(folder);
+    const path = join(folder.path, 'whole.ndjson');
+    writeFileSync(path, '{"a":1}\n');
+
+    const writer = LogWriter.open(path);
+    writers.push(writer);
+    await writer.append({ b: 2 });
+    await writer.close();
+
+    expect(readFileSync(path, 'utf8')).toBe('{"a":1}\n{"b":2}\n');
+  });
+
   it('keeps concurrent appends in order', async () => {
     const writer = openLog();
 
