@@ -336,7 +336,7 @@ interface Announcement {
 }
 
 function announce(output: Output, { url, settings, secrets, sync, rejectInvalid }: Announcement): void {
-  output.data({ event: 'listening', url, log: settings.log });
+  output.data({ kind: 'listening', url, log: settings.log });
   output.result(`Listening on ${output.style.bold(`${url}${DEFAULT_WEBHOOK_PATH}`)} (any POST path is captured)`);
 
   if (settings.host === '0.0.0.0' || settings.host === '::') {

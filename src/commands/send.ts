@@ -216,11 +216,12 @@ function resultData(result: SendResult): object {
   return {
     event_id: result.eventId,
     type: result.type,
-    url: result.url,
+    target: result.url,
     ok: attempt.ok,
     status: attempt.status ?? null,
     location: attempt.location ?? null,
-    error: attempt.error ?? null,
+    error: attempt.error?.message ?? null,
+    error_code: attempt.error?.code ?? null,
     duration_ms: attempt.durationMs,
     response: attempt.snippet ?? null,
   };

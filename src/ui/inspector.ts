@@ -17,7 +17,7 @@ export function announceInspector(output: Output, announcement: InspectorAnnounc
   // the loopback address.
   const base = announcement.serverUrl.replace('://0.0.0.0:', '://127.0.0.1:').replace('://[::]:', '://[::1]:');
   const url = `${base}${INSPECTOR_PREFIX}`;
-  output.data({ event: 'inspector', url });
+  output.data({ kind: 'inspector', url });
   output.result(`Inspector on ${output.style.bold(url)}`);
 
   const { host, log, history } = announcement;

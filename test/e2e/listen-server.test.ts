@@ -189,7 +189,7 @@ describe('listen --json', () => {
     await cli.waitForLine(/evt_json_2/);
     const lines = cli.stdout().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
 
-    expect(lines[0]).toMatchObject({ event: 'listening', url, log });
+    expect(lines[0]).toMatchObject({ kind: 'listening', url, log });
     expect(lines.slice(1).map((line) => [line.event_id, line.signature])).toEqual([
       ['evt_json_1', 'valid'],
       ['evt_json_2', 'missing'],

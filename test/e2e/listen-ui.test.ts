@@ -82,9 +82,9 @@ describe('listen --ui', () => {
     cleanups.push(() => folder.remove());
     const running = startListenJson(folder.path);
 
-    const [, line] = await running.waitForLine(/^(\{"event":"inspector".*)$/m);
+    const [, line] = await running.waitForLine(/^(\{"kind":"inspector".*)$/m);
 
-    expect(JSON.parse(line!)).toEqual({ event: 'inspector', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/__pllay\/$/) });
+    expect(JSON.parse(line!)).toEqual({ kind: 'inspector', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/__pllay\/$/) });
   });
 
   it('still captures webhooks', async () => {

@@ -71,12 +71,14 @@ describe('send failures', () => {
     const server = await startServer(() => undefined);
 
     const result = await runCli(['send', 'kyc.failed', '--to', server.url, '--secret', SECRET, '--timeout', '500ms', '--json']);
-    const line = JSON.parse(result.stdout) as { ok: boolean; status: null; error: { code: string } };
+    const line = JSON.parse(result.stdout) as { ok: boolean; status: null; error: string; error_code: string; target: string };
 
     expect(result.code).toBe(1);
     expect(line.ok).toBe(false);
     expect(line.status).toBeNull();
-    expect(line.error.code).toBe('TIMEOUT');
+    expect(line.error_code).toBe('TIMEOUT');
+    expect(line.error).toContain('500 ms');
+    expect(line.target).toBe(`${server.url}/webhooks/pllay`);
   });
 
   it('says nothing is listening', async () => {

@@ -42,7 +42,7 @@ describe('send --json', () => {
     expect(lines).toHaveLength(26);
     expect(new Set(results.map((line) => line.event_id)).size).toBe(26);
     for (const line of results) {
-      expect(line).toMatchObject({ ok: true, status: 200, error: null, url: `${server.url}/webhooks/pllay` });
+      expect(line).toMatchObject({ ok: true, status: 200, error: null, error_code: null, target: `${server.url}/webhooks/pllay` });
       expect(line.event_id).toMatch(/^evt_/);
       expect(typeof line.duration_ms).toBe('number');
       expect(line.response).toBe('{"received":true}');
