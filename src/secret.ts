@@ -5,9 +5,9 @@ export const SECRET_ENV = 'PLLAY_WEBHOOK_SECRET';
 
 export interface SecretRequest {
   secrets: readonly string[];
-  /** Variable that the secret is read from, named in the hint; SECRET_ENV when absent. */
+  /** Variable that the secret is read from, which the hint names. SECRET_ENV when absent. */
   secretEnv?: string | undefined;
-  /** What the secret is for, which words the message: signing events or verifying a signature. */
+  /** Use of the secret, which selects the message: signing events (the default) or verifying a signature. */
   purpose?: 'sign' | 'verify' | undefined;
 }
 

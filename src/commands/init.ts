@@ -168,7 +168,7 @@ const FLAG_OF_KEY: Record<string, string> = {
   'listen.log': '--log',
 };
 
-/** Checks the flags with the rules of the config schema, so that init never writes a file that later commands reject. */
+/** Checks the flags with the config schema's rules, so that init writes no file that later commands reject. */
 async function validateFlags(flags: InitFlags): Promise<void> {
   if (flags.to !== undefined) {
     normalizeTarget(flags.to);

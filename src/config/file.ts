@@ -49,9 +49,9 @@ export interface ConfigFileContents {
 
 export interface LoadConfigFileOptions {
   cwd: string;
-  /** File named by --config or PLLAY_HOOKS_CONFIG; no other file is read when it is given. */
+  /** File named by --config or PLLAY_HOOKS_CONFIG. When it is given, no other file is read. */
   explicitPath?: string | undefined;
-  /** Environment that `XDG_CONFIG_HOME` is read from; process.env when absent. */
+  /** Environment that `XDG_CONFIG_HOME` is read from, or process.env when absent. */
   env?: NodeJS.ProcessEnv | undefined;
 }
 

@@ -46,8 +46,8 @@ const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
 const signaturePrefix = z.string({ error: 'expected text such as sha256=, or "" for none' })
   .regex(noControlCharacters, 'expected text without control characters, such as sha256=');
 
-// Keys are checked by the record's key schema rather than by a refinement of the whole record, so
-// that a bad name is listed together with bad values instead of being hidden until they are fixed.
+// Names are checked by the record's key schema, not by a refinement of the whole record. A
+// refinement runs only when every value is valid, so it would hide a bad name behind a bad value.
 const headerKey = z.string().superRefine((name, context) => {
   const problem = !HEADER_NAME.test(name)
     ? 'expected a header name such as x-request-source'
