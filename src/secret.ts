@@ -20,7 +20,7 @@ export function requireSigningSecret(request: SecretRequest): string {
   const secret = request.secrets[0];
   if (secret === undefined) {
     const message = request.purpose === 'verify'
-      ? 'no secret: a signature can only be verified with your endpoint\'s secret'
+      ? 'no signing secret: verifying a signature needs your endpoint\'s secret'
       : 'no signing secret: events must be signed with your endpoint\'s secret';
     throw new UsageError('E_NO_SECRET', message, secretHint(request.secretEnv ?? SECRET_ENV));
   }

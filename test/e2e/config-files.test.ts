@@ -184,7 +184,7 @@ describe('missing secret', () => {
     const result = await runCli(['verify', '--payload', 'body.json', '--signature', 'ab'], { cwd });
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('error: no secret: a signature can only be verified with your endpoint\'s secret');
+    expect(result.stderr).toContain('error: no signing secret: verifying a signature needs your endpoint\'s secret');
     expect(result.stderr).not.toContain('must be signed');
   });
 });
