@@ -62,19 +62,25 @@ export function checkCommand(context: CliContext): Command {
     ].join('\n'))
     .action(async (flags: CheckFlags, command: Command) => {
       const output = createOutput(context, command);
-      const { values } = await commandSettings(
+      const { values, secretEnv } = await commandSettings(
         context,
         command,
         output,
         { target: flags.to, secrets: flags.secret },
         { target: '--to', secrets: '--secret' },
       );
-      context.exitCode = await runCheck(context, output, flags, values);
+      context.exitCode = await runCheck(context, output, flags, values, secretEnv);
     });
 }
 
-async function runCheck(context: CliContext, output: Output, flags: CheckFlags, values: SettingValues): Promise<number> {
-  const secret = requireSigningSecret({ secrets: values.secrets });
+async function runCheck(
+  context: CliContext,
+  output: Output,
+  flags: CheckFlags,
+  values: SettingValues,
+  secretEnv: string,
+): Promise<number> {
+  const secret = requireSigningSecret({ secrets: values.secrets, secretEnv });
   const url = normalizeTarget(requireTarget(values.target), values.path);
   const types = parseCheckTypes(flags.type);
   const tls = tlsOptions(flags);

@@ -57,9 +57,13 @@ export function configCommand(context: CliContext): Command {
     });
 }
 
-/** Returns the value as `config` shows it: secrets masked, nothing else changed. */
+/** Returns the value as `config --json` shows it: secrets masked, and null for a setting that is not set. */
 function shownValue(key: SettingKey, value: unknown): unknown {
-  return key === 'secrets' ? (value as string[]).map(maskSecret) : value;
+  if (key === 'secrets') {
+    return (value as string[]).map(maskSecret);
+  }
+  // JSON has no undefined, and a left-out key would read as a missing setting rather than an unset one.
+  return value ?? null;
 }
 
 function renderTable(output: Output, loaded: LoadedSettings, rows: Array<{ key: SettingKey; setting: ResolvedSetting<unknown> }>): void {

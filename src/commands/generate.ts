@@ -42,14 +42,14 @@ export function generateCommand(context: CliContext): Command {
     ].join('\n'))
     .action(async (type: string | undefined, flags: GenerateFlags, command: Command) => {
       const output = createOutput(context, command);
-      const { values } = await commandSettings(
+      const { values, secretEnv } = await commandSettings(
         context,
         command,
         output,
         { secrets: flags.secret, ...signatureFlags(flags) },
         { secrets: '--secret', ...signatureFlagNames },
       );
-      const secret = requireSigningSecret({ secrets: values.secrets });
+      const secret = requireSigningSecret({ secrets: values.secrets, secretEnv });
       const chosen = type ?? (await askForEventType(context, output, 'name one, such as pllay-hooks generate payment.succeeded'));
 
       const event = generateEvent(eventOptions(chosen, values.events[chosen], eventChanges(flags)));

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 
 import { Command } from 'commander';
 
@@ -16,7 +16,7 @@ import {
   renderConfigFile,
   type ConfigFile,
 } from '../config/index.js';
-import { SEARCH_PLACES } from '../config/file.js';
+import { loadConfigFile, SEARCH_PLACES } from '../config/file.js';
 import { isTarget, normalizeTarget } from '../delivery/target.js';
 import { ExitCode, InputFileError, UsageError } from '../errors.js';
 import type { Output } from '../ui/output.js';
@@ -89,7 +89,7 @@ export function initCommand(context: CliContext): Command {
 
 async function runInit(context: CliContext, output: Output, flags: InitFlags): Promise<number> {
   const path = resolve(context.cwd, flags.file ?? DEFAULT_CONFIG_FILE);
-  validateFlags(flags);
+  await validateFlags(flags);
   const destination = destinationOf(path, relative(context.cwd, path) || path);
   const { shown } = destination;
 
@@ -121,6 +121,8 @@ async function runInit(context: CliContext, output: Output, flags: InitFlags): P
   writeFileSync(path, text);
   if (!SEARCH_PLACES.includes(relative(context.cwd, path))) {
     output.warn(`pllay-hooks does not search for ${shown}, so pass --config ${shown} to use it`);
+  } else {
+    await warnIfShadowed(context, output, path, shown);
   }
   output.data({ file: path, written: true, config: { ...config, ...(config.secret ? { secret: '(hidden)' } : {}) } });
   output.result(`${output.style.green('✔')} wrote ${shown}`);
@@ -158,12 +160,49 @@ function readPackageJson(path: string, shown: string): string {
   }
 }
 
-function validateFlags(flags: InitFlags): void {
+/** Flag of init that sets each config key, for naming the flag in an error. */
+const FLAG_OF_KEY: Record<string, string> = {
+  target: '--to',
+  secretEnv: '--secret-env',
+  'listen.port': '--port',
+  'listen.log': '--log',
+};
+
+/** Checks the flags with the config schema's rules, so that init writes no file that later commands reject. */
+async function validateFlags(flags: InitFlags): Promise<void> {
   if (flags.to !== undefined) {
     normalizeTarget(flags.to);
   }
   if (flags.secretEnv !== undefined && !ENV_NAME.test(flags.secretEnv)) {
     throw new UsageError('E_SECRET_ENV_NAME', `invalid --secret-env "${flags.secretEnv}": expected an environment variable name`, 'for example: --secret-env MY_APP_PLLAY_SECRET');
+  }
+
+  const { configFileSchema } = await import('../config/schema.js');
+  const result = configFileSchema.safeParse(configOf(defaultAnswers(flags)), { reportInput: true });
+  const issue = result.error?.issues[0];
+  if (issue !== undefined) {
+    const flag = FLAG_OF_KEY[issue.path.join('.')] ?? issue.path.join('.');
+    throw new UsageError('E_INIT_FLAG_INVALID', `invalid ${flag} ${JSON.stringify(issue.input)}: ${issue.message}`, `give ${flag} another value, or leave it out to take the default`);
+  }
+}
+
+/** Warns when the config search finds another file before the one just written, which then has no effect. */
+async function warnIfShadowed(context: CliContext, output: Output, path: string, shown: string): Promise<void> {
+  let found: string | undefined;
+  try {
+    found = (await loadConfigFile({ cwd: context.cwd, env: context.env }))?.path;
+  } catch (error) {
+    output.warn(`${shown} is not used while the config search fails: ${(error as Error).message}`);
+    return;
+  }
+
+  if (found !== undefined && found !== path) {
+    const relativePath = relative(context.cwd, found) || found;
+    const winner = basename(found) === 'package.json' ? `the "${PACKAGE_JSON_KEY}" key of ${relativePath}` : relativePath;
+    output.warn(
+      `pllay-hooks finds ${winner} before ${shown}, so ${shown} is not used: ` +
+      `move the settings into ${winner}, or pass --config ${shown}`,
+    );
   }
 }
 

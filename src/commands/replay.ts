@@ -188,7 +188,7 @@ export function replayCommand(context: CliContext): Command {
     .addHelpText('after', HELP_AFTER)
     .action(async (paths: string[], flags: ReplayFlags, command: Command) => {
       const output = createOutput(context, command);
-      const { values } = await commandSettings(context, command, output, replayFlagValues(flags), {
+      const { values, secretEnv } = await commandSettings(context, command, output, replayFlagValues(flags), {
         target: '--to',
         secrets: '--secret',
         headers: '--header',
@@ -201,7 +201,7 @@ export function replayCommand(context: CliContext): Command {
         'replay.jitter': '--jitter',
         ...signatureFlagNames,
       });
-      context.exitCode = await runReplayCommand(context, output, paths, flags, values);
+      context.exitCode = await runReplayCommand(context, output, paths, flags, values, secretEnv);
     });
 }
 
@@ -228,10 +228,11 @@ async function runReplayCommand(
   paths: string[],
   flags: ReplayFlags,
   values: SettingValues,
+  secretEnv: string,
 ): Promise<number> {
   const policy = backoffPolicy(values);
   const url = normalizeTarget(requireTarget(values.target), values.path);
-  const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(values, flags);
+  const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(values, flags, secretEnv);
   const tls = tlsOptions(flags);
   const stop = new AbortController();
   const cancel = new AbortController();
@@ -347,7 +348,7 @@ function interrupt(output: Output, stop: AbortController, cancel: AbortControlle
   }
 }
 
-function signingOf(values: SettingValues, flags: ReplayFlags): Signing {
+function signingOf(values: SettingValues, flags: ReplayFlags, secretEnv: string): Signing {
   if (flags.keepSignature) {
     if (flags.secret !== undefined) {
       throw new UsageError(
@@ -361,7 +362,7 @@ function signingOf(values: SettingValues, flags: ReplayFlags): Signing {
 
   return {
     kind: 'secret',
-    secret: requireSigningSecret({ secrets: values.secrets }),
+    secret: requireSigningSecret({ secrets: values.secrets, secretEnv }),
     header: values['signature.header'],
     prefix: values['signature.prefix'],
   };

@@ -83,14 +83,14 @@ export function sendCommand(context: CliContext): Command {
 
 async function runSend(context: CliContext, output: Output, command: Command, types: string[], flags: SendFlags): Promise<number> {
   const headers = flags.header === undefined ? undefined : Object.fromEntries(flags.header.map(parseHeaderArgument));
-  const { values, settings } = await commandSettings(
+  const { values, settings, secretEnv } = await commandSettings(
     context,
     command,
     output,
     { target: flags.to, secrets: flags.secret, headers, timeout: flags.timeout, ...signatureFlags(flags) },
     { target: '--to', secrets: '--secret', headers: '--header', timeout: '--timeout', ...signatureFlagNames },
   );
-  const secret = requireSigningSecret({ secrets: values.secrets });
+  const secret = requireSigningSecret({ secrets: values.secrets, secretEnv });
   const url = normalizeTarget(requireTarget(values.target), values.path);
   output.debug(`target ${url.href} from ${settings.target.origin}; secret from ${settings.secrets.origin}`);
 

@@ -56,7 +56,7 @@ export function verifyCommand(context: CliContext): Command {
     ].join('\n'))
     .action(async (flags: VerifyFlags, command: Command) => {
       const output = createOutput(context, command);
-      const { values } = await commandSettings(
+      const { values, secretEnv } = await commandSettings(
         context,
         command,
         output,
@@ -64,7 +64,7 @@ export function verifyCommand(context: CliContext): Command {
         { secrets: '--secret', 'signature.prefix': '--signature-prefix' },
       );
       const secrets = values.secrets;
-      requireSigningSecret({ secrets });
+      requireSigningSecret({ secrets, secretEnv, purpose: 'verify' });
 
       const subject = await readSubject(context, flags);
       const diagnosis = diagnoseSignature({ ...subject, secrets, prefix: values['signature.prefix'] });

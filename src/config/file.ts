@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+
+import type { Loader } from 'cosmiconfig';
 
 import { ConfigError } from '../errors.js';
 import { describeJsonError } from '../json.js';
@@ -34,6 +37,9 @@ export const SEARCH_PLACES = [
   `.config/${MODULE_NAME}.config.ts`,
 ];
 
+/** Places checked in the user-wide folder when no folder from the current one upwards has a file. */
+export const USER_SEARCH_PLACES = ['config', 'config.json', 'config.yaml', 'config.yml', 'config.js', 'config.ts', 'config.cjs', 'config.mjs'];
+
 export interface ConfigFileContents {
   /** Absolute path of the file. */
   path: string;
@@ -41,50 +47,149 @@ export interface ConfigFileContents {
   contents: unknown;
 }
 
+export interface LoadConfigFileOptions {
+  cwd: string;
+  /** File named by --config or PLLAY_HOOKS_CONFIG. When it is given, no other file is read. */
+  explicitPath?: string | undefined;
+  /** Environment that `XDG_CONFIG_HOME` is read from, or process.env when absent. */
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
 /**
  * Loads the config file named by `explicitPath`, or else searches for one
  * from `cwd` up to the home folder (or the root, outside it), then in the
- * user's config folder (`~/.config/pllay-hooks/config.json` and the like).
- * Returns undefined when there is none. cosmiconfig is loaded on first use.
+ * user's config folder (`$XDG_CONFIG_HOME/pllay-hooks/config.json` and the
+ * like). Returns undefined when there is none.
+ *
+ * The search is done here rather than by cosmiconfig's explorer, because
+ * creating an explorer also reads cosmiconfig's own settings from
+ * package.json and `.config/config.*` in the process's folder, so a broken
+ * file there that is not ours would stop every command. cosmiconfig's
+ * loaders (loaded on first use) still parse the files.
  */
-export async function loadConfigFile(options: { cwd: string; explicitPath?: string | undefined }): Promise<ConfigFileContents | undefined> {
-  const { cosmiconfig } = await import('cosmiconfig');
-  // An empty file is reported rather than skipped, because it is more often a mistake than intended.
-  const explorer = cosmiconfig(MODULE_NAME, {
-    searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'global',
-    cache: false,
-    ignoreEmptySearchPlaces: false,
-  });
-
+export async function loadConfigFile(options: LoadConfigFileOptions): Promise<ConfigFileContents | undefined> {
   if (options.explicitPath !== undefined) {
     const path = resolve(options.cwd, options.explicitPath);
-    const result = await explorer.load(path).catch((error: unknown) => {
+    const text = await readFile(path, 'utf8').catch((error: unknown) => {
       throw loadFailure(error, path, true);
     });
-    return { path, contents: nonEmpty(result, path) };
+    return { path, contents: await parseConfigText(path, text, { packageKeyRequired: false }) };
   }
 
-  const result = await explorer.search(options.cwd).catch((error: unknown) => {
-    throw loadFailure(error, (error as { filepath?: string }).filepath ?? options.cwd, false);
-  });
-  if (result === null) {
-    return undefined;
+  for (const path of searchPaths(options)) {
+    const text = await readConfigIfPresent(path);
+    if (text === undefined) {
+      continue;
+    }
+
+    const isPackageJson = basename(path) === 'package.json';
+    const contents = await parseConfigText(path, text, { packageKeyRequired: isPackageJson });
+    if (contents !== NOT_OURS) {
+      return { path, contents };
+    }
   }
-  return { path: result.filepath, contents: nonEmpty(result, result.filepath) };
+  return undefined;
 }
 
-/** Rejects an empty config file, which sets nothing. */
-function nonEmpty(result: { config: unknown; isEmpty?: boolean } | null, path: string): unknown {
-  if (result === null || result.isEmpty === true) {
-    throw new ConfigError('E_CONFIG_EMPTY', path, `the config file ${path} is empty`, {
-      hint: 'add settings such as { "target": "localhost:3000" } (pllay-hooks init writes some), or delete the file',
+/** Lists every path that the search checks, in order. */
+function searchPaths(options: LoadConfigFileOptions): string[] {
+  const folders = [resolve(options.cwd)];
+  const stop = resolve(homedir());
+  let folder = folders[0]!;
+  while (folder !== stop && dirname(folder) !== folder) {
+    folder = dirname(folder);
+    folders.push(folder);
+  }
+
+  const env = options.env ?? process.env;
+  const configHome = env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== ''
+    ? env.XDG_CONFIG_HOME
+    : join(homedir(), '.config');
+  return [
+    ...folders.flatMap((each) => SEARCH_PLACES.map((place) => join(each, place))),
+    ...USER_SEARCH_PLACES.map((place) => join(configHome, MODULE_NAME, place)),
+  ];
+}
+
+/** Reads a file, or returns undefined when there is no readable file at the path. */
+async function readConfigIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'EACCES') {
+      return undefined;
+    }
+    throw loadFailure(error, path, false);
+  }
+}
+
+/** Marks a package.json without a `pllay-hooks` key, which the search passes over. */
+const NOT_OURS = Symbol('not a pllay-hooks config');
+
+/**
+ * Parses a config file with the loader for its extension (YAML for a file
+ * without one). A UTF-8 byte order mark is dropped first, as editors on
+ * Windows often write one. An empty file is reported rather than skipped,
+ * because it is more often a mistake than intended.
+ */
+async function parseConfigText(
+  path: string,
+  rawText: string,
+  options: { packageKeyRequired: boolean },
+): Promise<unknown> {
+  const text = rawText.startsWith('\uFEFF') ? rawText.slice(1) : rawText;
+  if (text.trim() === '') {
+    if (options.packageKeyRequired) {
+      return NOT_OURS;
+    }
+    throw emptyFile(path);
+  }
+
+  const { defaultLoaders } = await import('cosmiconfig');
+  const loaders: Readonly<Record<string, Loader | undefined>> = defaultLoaders;
+  const extension = extname(path);
+  const loader = loaders[extension === '' ? 'noExt' : extension];
+  if (loader === undefined) {
+    throw new ConfigError('E_CONFIG_UNREADABLE', path, `cannot read the config file ${path}: no loader for "${extension}" files`, {
+      hint: 'use a .json, .yaml, .yml, .js, .mjs, .cjs or .ts file',
     });
   }
-  return result.config;
+
+  let contents: unknown;
+  try {
+    contents = await loader(path, text);
+  } catch (error) {
+    throw loadFailure(error, path, false, text);
+  }
+
+  if (basename(path) !== 'package.json') {
+    return contents;
+  }
+  return packageKey(contents, path, options.packageKeyRequired);
 }
 
-function loadFailure(error: unknown, path: string, explicit: boolean): ConfigError {
+/** Returns the `pllay-hooks` key of package.json, or NOT_OURS when a searched one has none. */
+function packageKey(contents: unknown, path: string, required: boolean): unknown {
+  const hasKey = typeof contents === 'object' && contents !== null && Object.hasOwn(contents, MODULE_NAME);
+  if (hasKey) {
+    return (contents as Record<string, unknown>)[MODULE_NAME];
+  }
+  if (required) {
+    return NOT_OURS;
+  }
+  throw new ConfigError('E_CONFIG_EMPTY', path, `${path} has no "${MODULE_NAME}" key`, {
+    hint: `add a "${MODULE_NAME}" key with settings such as { "target": "localhost:3000" }, or point --config at another file`,
+  });
+}
+
+function emptyFile(path: string): ConfigError {
+  return new ConfigError('E_CONFIG_EMPTY', path, `the config file ${path} is empty`, {
+    hint: 'add settings such as { "target": "localhost:3000" } (pllay-hooks init writes some), or delete the file',
+  });
+}
+
+function loadFailure(error: unknown, path: string, explicit: boolean, text?: string): ConfigError {
   const code = (error as NodeJS.ErrnoException).code;
   const message = error instanceof Error ? error.message : String(error);
 
@@ -100,7 +205,7 @@ function loadFailure(error: unknown, path: string, explicit: boolean): ConfigErr
       cause: error,
     });
   }
-  const json = path.endsWith('.json') ? jsonProblem(path) : undefined;
+  const json = path.endsWith('.json') && text !== undefined ? jsonProblem(text) : undefined;
   const detail = json === undefined ? `${path}: ${firstLines(message)}` : `${path}${json.where}: ${json.reason}`;
   return new ConfigError('E_CONFIG_UNREADABLE', path, `cannot read the config file ${detail}`, {
     hint: 'fix the syntax of the file, or point --config at another file',
@@ -108,15 +213,8 @@ function loadFailure(error: unknown, path: string, explicit: boolean): ConfigErr
   });
 }
 
-/** Finds where a JSON config file breaks, or undefined when it cannot be read or is valid JSON. */
-function jsonProblem(path: string): { where: string; reason: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-
+/** Finds where a JSON config file breaks, or undefined when it is valid JSON. */
+function jsonProblem(text: string): { where: string; reason: string } | undefined {
   try {
     JSON.parse(text);
     return undefined;

@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
 
+import { ConfigError } from '../errors.js';
+
 import type { ParsedConfig } from './schema.js';
 import type { FlagNames, FlagValues, ResolvedSettings, SettingValues } from './types.js';
 
@@ -52,8 +54,13 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<Loaded
   ]);
 
   const configPath = nonEmpty(options.configPath) ?? nonEmpty(options.env[CONFIG_ENV]);
-  const profile = nonEmpty(options.profile) ?? nonEmpty(options.env[PROFILE_ENV]);
-  const file = await loadConfigFile({ cwd: options.cwd, explicitPath: configPath });
+  if (options.profile === '') {
+    throw new ConfigError('E_PROFILE_INVALID', '--profile', '--profile "" names no profile', {
+      hint: 'give a profile name such as --profile staging (pllay-hooks config --profiles lists them), or leave out --profile',
+    });
+  }
+  const profile = options.profile ?? nonEmpty(options.env[PROFILE_ENV]);
+  const file = await loadConfigFile({ cwd: options.cwd, explicitPath: configPath, env: options.env });
   const config = file === undefined ? undefined : validateConfig(file.contents, file.path);
 
   const resolution = resolveSettings({

@@ -46,22 +46,24 @@ const noControlCharacters = /^[^\u0000-\u001f\u007f]*$/;
 const signaturePrefix = z.string({ error: 'expected text such as sha256=, or "" for none' })
   .regex(noControlCharacters, 'expected text without control characters, such as sha256=');
 
-const headers = z.record(
-  z.string(),
-  z.string({ error: 'expected the header value as a string' }).regex(noControlCharacters, 'expected a header value without control characters'),
-  wrongType('expected an object of header names and values, such as { "x-request-source": "ci" }'),
-).superRefine((value, context) => {
-  for (const name of Object.keys(value)) {
-    const problem = !HEADER_NAME.test(name)
-      ? 'expected a header name such as x-request-source'
-      : RESERVED_HEADERS.has(name.toLowerCase())
-        ? `expected a header that pllay-hooks does not set itself (${[...RESERVED_HEADERS].join(', ')} are reserved)`
-        : undefined;
-    if (problem !== undefined) {
-      context.addIssue({ code: 'custom', path: [name], input: name, params: KEY_ISSUE, message: problem });
-    }
+// Names are checked by the record's key schema, not by a refinement of the whole record. A
+// refinement runs only when every value is valid, so it would hide a bad name behind a bad value.
+const headerKey = z.string().superRefine((name, context) => {
+  const problem = !HEADER_NAME.test(name)
+    ? 'expected a header name such as x-request-source'
+    : RESERVED_HEADERS.has(name.toLowerCase())
+      ? `expected a header that pllay-hooks does not set itself (${[...RESERVED_HEADERS].join(', ')} are reserved)`
+      : undefined;
+  if (problem !== undefined) {
+    context.addIssue({ code: 'custom', input: name, message: problem });
   }
 });
+
+const headers = z.record(
+  headerKey,
+  z.string({ error: 'expected the header value as a string' }).regex(noControlCharacters, 'expected a header value without control characters'),
+  wrongType('expected an object of header names and values, such as { "x-request-source": "ci" }'),
+);
 
 /** Builds the schema of a duration: milliseconds as a number, or a string with a unit such as `500ms`, `10s` or `1m`. */
 function duration(min: number): z.ZodType<number, number | string> {

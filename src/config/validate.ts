@@ -8,7 +8,7 @@ import { configFileSchema, KEY_ISSUE, type ParsedConfig } from './schema.js';
  * every problem with the file, the key, the bad value and what is allowed.
  */
 export function validateConfig(contents: unknown, path: string): ParsedConfig {
-  const result = configFileSchema.safeParse(contents ?? {}, { reportInput: true });
+  const result = configFileSchema.safeParse(contents, { reportInput: true });
   if (result.success) {
     return result.data;
   }

@@ -81,7 +81,19 @@ describe('validateConfig', () => {
     expect(message).toContain('events["kyc.started"].set["__proto__.x"]: expected a dotted path');
   });
 
-  it('accepts an empty file', () => {
-    expect(validateConfig(undefined, FILE)).toEqual({});
+  it('accepts an empty object', () => {
+    expect(validateConfig({}, FILE)).toEqual({});
+  });
+
+  it('rejects null contents', () => {
+    expect(problems(null)).toContain('(top level) is null: expected an object');
+  });
+
+  it('lists header names with values', () => {
+    const message = problems({ headers: { 'content-length': '5', 'bad name': 'x', 'x-ok': 5 } });
+
+    expect(message).toContain('headers.content-length: invalid key: expected a header that pllay-hooks does not set itself');
+    expect(message).toContain('headers["bad name"]: invalid key: expected a header name');
+    expect(message).toContain('headers.x-ok is 5: expected the header value as a string');
   });
 });
