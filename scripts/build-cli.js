@@ -1,12 +1,13 @@
 // Bundles the command-line program into dist/cli/ with esbuild, after tsc has emitted the API and
 // its declarations into dist/. Run by `npm run build`.
 //
-// Start-up time is why: Node.js spends most of the start-up of `--version`, `--help` and `events`
-// resolving, reading and linking modules one at a time, so the program loads as few files as
-// possible. The entry (dist/cli/cli.js) holds the program, commander and chalk; each command is its
-// own chunk, imported when the command runs, and code that several chunks share goes into
-// `chunk-*.js` files.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// Start-up time is why: profiles of `--version`, `--help` and `events` showed about half of their
+// time going to the module loader, which resolves, reads and links each module file in turn, so the
+// program loads as few files as possible. The entry is dist/cli/cli.js. Each command is its own
+// chunk, imported when the command runs, and code that several chunks share (commander and chalk
+// among it) goes into `chunk-*.js` files.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,14 +23,6 @@ const MANIFEST = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
  */
 const BUNDLED = ['commander', 'chalk'];
 
-/**
- * esbuild turns the `require()` calls of CommonJS packages (commander) into a helper that fails for
- * Node.js built-in modules in ESM output, unless the module has a `require` of its own.
- */
-const REQUIRE_BANNER =
-  "import { createRequire as __createRequire } from 'node:module';\n" +
-  'const require = __createRequire(import.meta.url);';
-
 const result = await esbuild.build({
   absWorkingDir: ROOT,
   entryPoints: ['src/cli.ts'],
@@ -42,41 +35,63 @@ const result = await esbuild.build({
   // Every runtime dependency that is not bundled stays an import of the installed package.
   external: Object.keys(MANIFEST.dependencies ?? {}),
   define: { PLLAY_HOOKS_VERSION: JSON.stringify(MANIFEST.version) },
-  banner: { js: REQUIRE_BANNER },
   sourcemap: 'linked',
   legalComments: 'eof',
   metafile: true,
   logLevel: 'warning',
-  plugins: [lazyChildProcess()],
+  plugins: [builtinRequires()],
 });
 
 checkBundledPackages(result.metafile);
+checkNoRequireShim();
 writeLicences(result.metafile);
 
 /**
- * Replaces commander's `require('node:child_process')` with a stub that loads the module on the
- * first call. Commander 14 needs it only to spawn executable subcommands (`pllay-hooks-<name>`
- * files), which this program does not define, and loading it at start-up also loads `net` and
- * `dgram`. `spawn` is the only function of it that commander 14 calls.
+ * Resolves the `require()` calls of bundled CommonJS packages (commander) for Node.js built-in
+ * modules. ES modules have no `require`, so esbuild would otherwise leave a shim that throws, and
+ * giving every chunk a `require` of its own (`createRequire(import.meta.url)`) costs start-up time
+ * in each chunk. `process.getBuiltinModule()` (Node.js 20.16 and later) returns the same object
+ * that `require()` returns.
+ *
+ * commander 14 loads node:child_process only to spawn executable subcommands, which this program
+ * does not define, so its `require` becomes a stub that loads the module on the first call. Loading
+ * it at start-up would also load `net` and `dgram`. `spawn` is the only function of it that
+ * commander 14 calls.
  */
-function lazyChildProcess() {
+function builtinRequires() {
   return {
-    name: 'lazy-child-process',
+    name: 'builtin-requires',
     setup(build) {
-      build.onResolve({ filter: /^node:child_process$/ }, (args) =>
-        /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
-          ? { path: 'child_process', namespace: 'lazy-child-process' }
-          : undefined,
-      );
-      build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
-        contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);",
+      build.onResolve({ filter: /^[a-z:_/]+$/ }, (args) => {
+        if (args.kind !== 'require-call' || !isBuiltin(args.path)) {
+          return undefined;
+        }
+        const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
+        const lazy = name === 'node:child_process' && /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer);
+        return { path: name, namespace: lazy ? 'lazy-builtin' : 'builtin' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+        contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+        loader: 'js',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+        contents: `exports.spawn = (...args) => process.getBuiltinModule(${JSON.stringify(args.path)}).spawn(...args);`,
         loader: 'js',
       }));
     },
   };
 }
 
-/** The packages under node_modules whose files went into the bundle, by package folder. */
+/** Fails the build when a `require()` call is left that would throw in the ES module output. */
+function checkNoRequireShim() {
+  for (const name of readdirSync(OUT_DIR).filter((file) => file.endsWith('.js'))) {
+    if (readFileSync(join(OUT_DIR, name), 'utf8').includes('Dynamic require of')) {
+      throw new Error(`dist/cli/${name} requires a module that builtinRequires() does not resolve`);
+    }
+  }
+}
+
+/** Lists the folders of the packages under node_modules whose files went into the bundle. */
 function bundledPackages(metafile) {
   const folders = new Set();
   for (const input of Object.keys(metafile.inputs)) {
@@ -96,12 +111,12 @@ function checkBundledPackages(metafile) {
   const names = bundledPackages(metafile).map((folder) => readPackage(folder).name);
   const unexpected = names.filter((name) => !BUNDLED.includes(name));
   if (unexpected.length > 0) {
-    throw new Error(`bundled packages missing from BUNDLED in scripts/build-cli.js: ${unexpected.join(', ')}`);
+    throw new Error(`unexpected packages in the bundle: ${unexpected.join(', ')}; add them to BUNDLED in scripts/build-cli.js or mark them external`);
   }
 
   const runtime = BUNDLED.filter((name) => name in (MANIFEST.dependencies ?? {}));
   if (runtime.length > 0) {
-    throw new Error(`bundled packages must be devDependencies, not dependencies: ${runtime.join(', ')}`);
+    throw new Error(`bundled packages listed in dependencies: ${runtime.join(', ')}; move them to devDependencies`);
   }
 }
 
