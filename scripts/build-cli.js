@@ -39,7 +39,7 @@ const result = await esbuild.build({
   legalComments: 'eof',
   metafile: true,
   logLevel: 'warning',
-  plugins: [builtinRequires()],
+  plugins: [builtinModules()],
 });
 
 checkBundledPackages(result.metafile);
@@ -47,35 +47,43 @@ checkNoRequireShim();
 writeLicences(result.metafile);
 
 /**
- * Resolves the `require()` calls of bundled CommonJS packages (commander) for Node.js built-in
- * modules. ES modules have no `require`, so esbuild would otherwise leave a shim that throws, and
- * giving every chunk a `require` of its own (`createRequire(import.meta.url)`) costs start-up time
- * in each chunk. `process.getBuiltinModule()` (Node.js 20.16 and later) returns the same object
- * that `require()` returns.
+ * Resolves the imports and `require()` calls of Node.js built-in modules to
+ * `process.getBuiltinModule()` (Node.js 20.16 and later), which returns the object that `require()`
+ * returns. Two costs go away with it. An ES module import of a built-in makes Node.js build an ES
+ * module facade that reads every export once, and the facade of `node:process`, which chalk
+ * imports, reads `process.stdin`, so Node.js creates the stdin stream. And ES modules have no
+ * `require` for commander's calls, so esbuild would otherwise leave a shim that throws.
  *
  * commander 14 loads node:child_process only to spawn executable subcommands, which this program
  * does not define, so its `require` becomes a stub that loads the module on the first call. Loading
  * it at start-up would also load `net` and `dgram`. `spawn` is the only function of it that
  * commander 14 calls.
  */
-function builtinRequires() {
+function builtinModules() {
   return {
-    name: 'builtin-requires',
+    name: 'builtin-modules',
     setup(build) {
       build.onResolve({ filter: /^[a-z:_/]+$/ }, (args) => {
-        if (args.kind !== 'require-call' || !isBuiltin(args.path)) {
+        if (!['require-call', 'import-statement'].includes(args.kind) || !isBuiltin(args.path)) {
           return undefined;
         }
         const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
         const lazy = name === 'node:child_process' && /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer);
-        return { path: name, namespace: lazy ? 'lazy-builtin' : 'builtin' };
+
+        // One stub per importing file, so that esbuild puts each stub into its importer's chunk.
+        // A stub shared by several chunks would be a chunk file of its own, one more file to load.
+        return {
+          path: `${name} from ${relative(ROOT, args.importer)}`,
+          namespace: lazy ? 'lazy-builtin' : 'builtin',
+          pluginData: { name },
+        };
       });
       build.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-        contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+        contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.pluginData.name)});`,
         loader: 'js',
       }));
       build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-        contents: `exports.spawn = (...args) => process.getBuiltinModule(${JSON.stringify(args.path)}).spawn(...args);`,
+        contents: `exports.spawn = (...args) => process.getBuiltinModule(${JSON.stringify(args.pluginData.name)}).spawn(...args);`,
         loader: 'js',
       }));
     },
@@ -86,7 +94,7 @@ function builtinRequires() {
 function checkNoRequireShim() {
   for (const name of readdirSync(OUT_DIR).filter((file) => file.endsWith('.js'))) {
     if (readFileSync(join(OUT_DIR, name), 'utf8').includes('Dynamic require of')) {
-      throw new Error(`dist/cli/${name} requires a module that builtinRequires() does not resolve`);
+      throw new Error(`dist/cli/${name} requires a module that builtinModules() does not resolve`);
     }
   }
 }
@@ -95,7 +103,8 @@ function checkNoRequireShim() {
 function bundledPackages(metafile) {
   const folders = new Set();
   for (const input of Object.keys(metafile.inputs)) {
-    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    // Modules made by the plugins have a namespace prefix, such as `builtin:`, and no folder.
+    const match = /^(?![a-z-]+:)(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (match) {
       folders.add(match[1]);
     }
