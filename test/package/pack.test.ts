@@ -164,6 +164,14 @@ describe('packed tarball', () => {
     );
   });
 
+  it('credits the bundled packages', () => {
+    const credits = readFileSync(join(installed, 'dist', 'cli', 'third-party-licenses.txt'), 'utf8');
+
+    expect(credits).toMatch(/^commander \d+\.\d+\.\d+ \(MIT\)$/m);
+    expect(credits).toMatch(/^chalk \d+\.\d+\.\d+ \(MIT\)$/m);
+    expect(credits).toContain('Permission is hereby granted');
+  });
+
   it('ships declarations for every module', () => {
     const files = installedFiles();
     // dist/cli/ is the bundled program, which nothing imports but bin/.
