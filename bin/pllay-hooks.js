@@ -7,6 +7,6 @@ import module from 'node:module';
 // The call must come before the CLI's modules load, so they are imported dynamically below.
 module.enableCompileCache?.();
 
-const { main } = await import('../dist/cli.js');
+const { main } = await import('../dist/cli/cli.js');
 
 process.exitCode = await main(process.argv);

@@ -158,20 +158,40 @@ function reportError(error: unknown, context: CliContext): number {
   return ExitCode.failure;
 }
 
+/**
+ * Builds the context of a run from the process. Node.js creates `process.stdout`, `stderr` and
+ * `stdin` on first access, and creating one loads stream modules (`net` for a pipe or a terminal),
+ * so each is created when a command first uses it: `--version` and `--help` touch only stdout.
+ */
 function processContext(): CliContext {
-  // A reader that stops early, such as `| head -1`, closes the pipe. The rest of the output
-  // has nowhere to go, so it is dropped instead of crashing with an unhandled EPIPE.
-  process.stdout.on('error', dropBrokenPipe);
-  process.stderr.on('error', dropBrokenPipe);
-
   return {
     env: process.env,
     cwd: process.cwd(),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    get stdout() {
+      return withBrokenPipeDropped(process.stdout);
+    },
+    get stderr() {
+      return withBrokenPipeDropped(process.stderr);
+    },
+    get stdin() {
+      return process.stdin;
+    },
     exitCode: ExitCode.ok,
   };
+}
+
+const guardedStreams = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * Adds the EPIPE handler to a stream once. A reader that stops early, such as `| head -1`, closes
+ * the pipe. The rest of the output has nowhere to go, so it is dropped instead of crashing.
+ */
+function withBrokenPipeDropped(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!guardedStreams.has(stream)) {
+    guardedStreams.add(stream);
+    stream.on('error', dropBrokenPipe);
+  }
+  return stream;
 }
 
 function dropBrokenPipe(error: NodeJS.ErrnoException): void {

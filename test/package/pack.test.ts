@@ -25,6 +25,7 @@ const ALLOWED = [
   /^CHANGELOG\.md$/,
   /^bin\/pllay-hooks\.js$/,
   /^dist\/.+\.(js|d\.ts)$/,
+  /^dist\/cli\/third-party-licenses\.txt$/,
   /^fixtures\/[a-z]+\.[a-z]+\.json$/,
   /^inspector\/(index\.html|inspector\.js|inspector\.css)$/,
 ];
@@ -153,7 +154,8 @@ describe('packed tarball', () => {
     expect(files).toContain('CHANGELOG.md');
     expect(files).toEqual(expect.arrayContaining(docs));
     expect(files).toContain('bin/pllay-hooks.js');
-    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/cli/cli.js');
+    expect(files).toContain('dist/cli/third-party-licenses.txt');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
     expect(files).toEqual(expect.arrayContaining(EVENT_TYPE_NAMES.map((type) => `fixtures/${type}.json`)));
@@ -162,9 +164,18 @@ describe('packed tarball', () => {
     );
   });
 
+  it('credits the bundled packages', () => {
+    const credits = readFileSync(join(installed, 'dist', 'cli', 'third-party-licenses.txt'), 'utf8');
+
+    expect(credits).toMatch(/^commander \d+\.\d+\.\d+ \(MIT\)$/m);
+    expect(credits).toMatch(/^chalk \d+\.\d+\.\d+ \(MIT\)$/m);
+    expect(credits).toContain('Permission is hereby granted');
+  });
+
   it('ships declarations for every module', () => {
     const files = installedFiles();
-    const modules = files.filter((path) => path.startsWith('dist/') && !path.endsWith('.d.ts'));
+    // dist/cli/ is the bundled program, which nothing imports but bin/.
+    const modules = files.filter((path) => /^dist\/(?!cli\/).+\.js$/.test(path));
     const missing = modules.filter((path) => !files.includes(path.replace(/\.js$/, '.d.ts')));
 
     expect(modules.length).toBeGreaterThan(0);
