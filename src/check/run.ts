@@ -105,7 +105,7 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
   }
 
   const interrupted = options.signal?.aborted === true;
-  const results = judgeAll(checks, exchanges, setup);
+  const judged = checks.filter((_check, index) => !interrupted || isFinished(plans[index]!, exchanges[index]!));
 
   return {
     target: options.url.href,
@@ -114,7 +114,7 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
     concurrency,
     requests: requestCount,
     durationMs: Math.round(performance.now() - started),
-    results: interrupted ? results.filter((_result, index) => isFinished(plans[index]!, exchanges[index]!)) : results,
+    results: judgeAll(judged, checks, exchanges, setup),
     ...(interrupted ? { interrupted: true as const } : {}),
   };
 }
@@ -137,16 +137,25 @@ function sequencesOf(plans: PlannedRequest[][][]): Sequence[] {
   );
 }
 
-function judgeAll(checks: readonly CheckDefinition[], exchanges: Exchange[][][], setup: CheckSetup): CheckResult[] {
+/** Judges the `judged` checks, which are all or some of `checks`, whose order `exchanges` follows. */
+function judgeAll(
+  judged: readonly CheckDefinition[],
+  checks: readonly CheckDefinition[],
+  exchanges: Exchange[][][],
+  setup: CheckSetup,
+): CheckResult[] {
   const timed = exchanges.flat(2).filter((exchange) => exchange.timed && exchange.error?.code !== 'ABORTED');
 
-  return checks.map((check, index) => ({
-    id: check.id,
-    practice: check.practice,
-    title: check.title,
-    ...check.judge(exchanges[index]!, { setup, timed }),
-    exchanges: exchanges[index]!.flat(),
-  }));
+  return judged.map((check) => {
+    const sequences = exchanges[checks.indexOf(check)]!;
+    return {
+      id: check.id,
+      practice: check.practice,
+      title: check.title,
+      ...check.judge(sequences, { setup, timed }),
+      exchanges: sequences.flat(),
+    };
+  });
 }
 
 interface SendContext {
