@@ -183,10 +183,10 @@ async function warmUp(url: URL, setup: CheckSetup, context: SendContext): Promis
 }
 
 /**
- * OpenSSL's codes when the server's first bytes are not a TLS record, which is what an https
- * request to a plain-HTTP port gets back.
+ * Node's error code when the server's first bytes are not a TLS record, as with an https request
+ * to a plain-HTTP port (ERR_SSL_WRONG_VERSION_NUMBER on Node.js 20 with OpenSSL 3).
  */
-const PLAIN_HTTP_PATTERN = /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|EPROTO/;
+const PLAIN_HTTP_PATTERN = /WRONG_VERSION_NUMBER/;
 
 function unreachableHint(url: URL, error: DeliveryFailure): string {
   if (error.code !== 'TLS') {
