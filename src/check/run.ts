@@ -120,8 +120,9 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
 }
 
 /**
- * True when every planned request of a check got a response or a network error, and none was cancelled. A check that
- * plans no request of its own, such as the latency check, needs the whole run, so it never counts as finished.
+ * True when every planned request of a check got a response or a network error, and none was
+ * cancelled. A check that plans no request of its own, such as the latency check, needs the whole
+ * run, so it never counts as finished.
  */
 function isFinished(plan: PlannedRequest[][], exchanges: Exchange[][]): boolean {
   return (
