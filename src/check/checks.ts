@@ -18,7 +18,7 @@ import {
   unknownTypeRequest,
   wrongSignatureRequest,
 } from './requests.js';
-import type { CheckDefinition, CheckVerdict, Exchange } from './types.js';
+import type { CheckDefinition, CheckVerdict, Exchange, JudgeContext } from './types.js';
 
 const MISMATCH_FAILURE_FIX = 'return 401 when the signature does not match, instead of failing with a 5xx';
 
@@ -43,18 +43,18 @@ export const CHECKS: readonly CheckDefinition[] = [
     practice: 'verifies-signatures',
     title: 'wrong signature is rejected',
     plan: ({ types, secret }) => [[wrongSignatureRequest(types[0]!, secret)]],
-    judge: ([sequence], { setup }) => judgeRejected(sequence![0]!, MISMATCH_FAILURE_FIX, setup.maxLatencyMs),
+    judge: ([sequence], context) => judgeSignatureCheck(sequence![0]!, MISMATCH_FAILURE_FIX, context),
   },
   {
     id: 'missing-signature-rejected',
     practice: 'verifies-signatures',
     title: 'missing signature is rejected',
     plan: ({ types, secret }) => [[missingSignatureRequest(types[0]!, secret)]],
-    judge: ([sequence], { setup }) =>
-      judgeRejected(
+    judge: ([sequence], context) =>
+      judgeSignatureCheck(
         sequence![0]!,
         'return 401 when the pllay-signature header is missing, and check that it is present before comparing',
-        setup.maxLatencyMs,
+        context,
       ),
   },
   {
@@ -62,7 +62,7 @@ export const CHECKS: readonly CheckDefinition[] = [
     practice: 'verifies-signatures',
     title: 'tampered body is rejected',
     plan: ({ types, secret }) => [[tamperedBodyRequest(types[0]!, secret)]],
-    judge: ([sequence], { setup }) => judgeRejected(sequence![0]!, MISMATCH_FAILURE_FIX, setup.maxLatencyMs),
+    judge: ([sequence], context) => judgeSignatureCheck(sequence![0]!, MISMATCH_FAILURE_FIX, context),
   },
   {
     id: 'responds-within-limit',
@@ -126,6 +126,26 @@ export const CHECKS: readonly CheckDefinition[] = [
     },
   },
 ];
+
+/**
+ * Judges a badly signed request as judgeRejected does, but a rejection passes only when a correctly
+ * signed event of the same type got a 2xx in the same run. An endpoint that rejects every request
+ * shows nothing about its signature check.
+ */
+function judgeSignatureCheck(exchange: Exchange, failureFix: string, { setup, timed }: JudgeContext): CheckVerdict {
+  const verdict = judgeRejected(exchange, failureFix, setup.maxLatencyMs);
+  const signed = timed.filter((candidate) => candidate.label === exchange.label);
+  if (verdict.status !== 'pass' || signed.some(isAccepted)) {
+    return verdict;
+  }
+
+  const answer = signed[0] === undefined ? 'no response' : describeExchange(signed[0]);
+  return {
+    status: 'fail',
+    evidence: `${verdict.evidence}, but the correctly signed ${exchange.label} event got ${answer}, so the rejection shows no signature check`,
+    fix: 'return 2xx to correctly signed events (see "signed event gets a 2xx"), and 4xx only when the signature does not match',
+  };
+}
 
 function judgeDuplicate([first, again]: Exchange[]): CheckVerdict {
   if (!isAccepted(first!)) {

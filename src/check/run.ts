@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
 
-import { deliver } from '../delivery/deliver.js';
+import { deliver, type DeliveryFailure } from '../delivery/deliver.js';
 import { connectTimeoutFor, createDispatcher, type TlsOptions } from '../delivery/http.js';
 import { runPool } from '../delivery/pool.js';
-import { PllayError } from '../errors.js';
+import { PllayError, UsageError } from '../errors.js';
 import { EVENT_TYPE_NAMES } from '../events/catalog.js';
 import { assertEventType } from '../events/generate.js';
 import { CHECKS } from './checks.js';
@@ -46,6 +46,11 @@ export interface CheckRunOptions {
   onStart?: (start: { types: readonly string[]; requests: number }) => void;
   /** Called after each request with its exchange and the id of the check that sent it. */
   onExchange?: (exchange: Exchange, checkId: string) => void;
+  /**
+   * Stops the run when aborted: no new request starts, the requests in flight are cancelled, and
+   * the report contains only the checks whose requests all got a response.
+   */
+  signal?: AbortSignal;
 }
 
 interface Sequence {
@@ -82,17 +87,25 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
     ...(options.tls ? { tls: options.tls } : {}),
   });
   try {
-    await warmUp(options.url, setup, { dispatcher, timeoutMs });
-    await runPool(sequencesOf(plans), concurrency, async ({ checkIndex, sequenceIndex, requests }) => {
+    const context: SendContext = { dispatcher, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+    await warmUp(options.url, setup, context);
+    const work = async ({ checkIndex, sequenceIndex, requests }: Sequence): Promise<void> => {
       for (const request of requests) {
-        const exchange = await send(options.url, request, { dispatcher, timeoutMs });
+        if (options.signal?.aborted === true) {
+          return;
+        }
+        const exchange = await send(options.url, request, context);
         exchanges[checkIndex]![sequenceIndex]!.push(exchange);
         options.onExchange?.(exchange, checks[checkIndex]!.id);
       }
-    });
+    };
+    await runPool(sequencesOf(plans), concurrency, work, options.signal);
   } finally {
     await dispatcher.close();
   }
+
+  const interrupted = options.signal?.aborted === true;
+  const judged = checks.filter((_check, index) => !interrupted || isFinished(plans[index]!, exchanges[index]!));
 
   return {
     target: options.url.href,
@@ -101,8 +114,22 @@ export async function runChecks(options: CheckRunOptions): Promise<CheckReport> 
     concurrency,
     requests: requestCount,
     durationMs: Math.round(performance.now() - started),
-    results: judgeAll(checks, exchanges, setup),
+    results: judgeAll(judged, checks, exchanges, setup),
+    ...(interrupted ? { interrupted: true as const } : {}),
   };
+}
+
+/**
+ * True when every planned request of a check got a response or a network error, and none was
+ * cancelled. A check that plans no request of its own, such as the latency check, needs the whole
+ * run, so it never counts as finished.
+ */
+function isFinished(plan: PlannedRequest[][], exchanges: Exchange[][]): boolean {
+  return (
+    plan.length > 0 &&
+    plan.every((requests, index) => exchanges[index]!.length === requests.length) &&
+    exchanges.flat().every((exchange) => exchange.error?.code !== 'ABORTED')
+  );
 }
 
 function sequencesOf(plans: PlannedRequest[][][]): Sequence[] {
@@ -111,21 +138,31 @@ function sequencesOf(plans: PlannedRequest[][][]): Sequence[] {
   );
 }
 
-function judgeAll(checks: readonly CheckDefinition[], exchanges: Exchange[][][], setup: CheckSetup): CheckResult[] {
-  const timed = exchanges.flat(2).filter((exchange) => exchange.timed);
+/** Judges the `judged` checks, which are all or some of `checks`, whose order `exchanges` follows. */
+function judgeAll(
+  judged: readonly CheckDefinition[],
+  checks: readonly CheckDefinition[],
+  exchanges: Exchange[][][],
+  setup: CheckSetup,
+): CheckResult[] {
+  const timed = exchanges.flat(2).filter((exchange) => exchange.timed && exchange.error?.code !== 'ABORTED');
 
-  return checks.map((check, index) => ({
-    id: check.id,
-    practice: check.practice,
-    title: check.title,
-    ...check.judge(exchanges[index]!, { setup, timed }),
-    exchanges: exchanges[index]!.flat(),
-  }));
+  return judged.map((check) => {
+    const sequences = exchanges[checks.indexOf(check)]!;
+    return {
+      id: check.id,
+      practice: check.practice,
+      title: check.title,
+      ...check.judge(sequences, { setup, timed }),
+      exchanges: sequences.flat(),
+    };
+  });
 }
 
 interface SendContext {
   dispatcher: Dispatcher;
   timeoutMs: number;
+  signal?: AbortSignal;
 }
 
 async function warmUp(url: URL, setup: CheckSetup, context: SendContext): Promise<void> {
@@ -135,7 +172,7 @@ async function warmUp(url: URL, setup: CheckSetup, context: SendContext): Promis
   if (error && UNREACHABLE_CODES.has(error.code)) {
     throw new PllayError('E_ENDPOINT_UNREACHABLE', `cannot check ${url.href}: ${error.message}`, {
       category: 'network',
-      hint: error.code === 'TLS' ? 'fix the certificate, or pass --ca-cert FILE or --insecure' : 'start the app first, or fix the URL in --to',
+      hint: unreachableHint(url, error),
     });
   }
   if (error?.code === 'TIMEOUT') {
@@ -146,6 +183,24 @@ async function warmUp(url: URL, setup: CheckSetup, context: SendContext): Promis
   }
 }
 
+/**
+ * Node's error code when the server's first bytes are not a TLS record, as with an https request
+ * to a plain-HTTP port (ERR_SSL_WRONG_VERSION_NUMBER on Node.js 20 with OpenSSL 3).
+ */
+const PLAIN_HTTP_PATTERN = /WRONG_VERSION_NUMBER/;
+
+function unreachableHint(url: URL, error: DeliveryFailure): string {
+  if (error.code !== 'TLS') {
+    return 'start the app first, or fix the URL in --to';
+  }
+  if (url.protocol === 'https:' && PLAIN_HTTP_PATTERN.test(error.message)) {
+    const plain = new URL(url.href);
+    plain.protocol = 'http:';
+    return `the app seems to serve plain HTTP on ${url.host}: pass --to ${plain.href}, or serve https there`;
+  }
+  return 'fix the certificate, or pass --ca-cert FILE or --insecure';
+}
+
 async function send(url: URL, request: PlannedRequest, context: SendContext): Promise<Exchange> {
   const attempt = await deliver({
     url,
@@ -153,6 +208,7 @@ async function send(url: URL, request: PlannedRequest, context: SendContext): Pr
     headers: request.headers,
     dispatcher: context.dispatcher,
     timeoutMs: context.timeoutMs,
+    ...(context.signal ? { signal: context.signal } : {}),
   });
 
   return {
@@ -181,7 +237,20 @@ export function summarize(results: readonly CheckResult[], strict: boolean): Che
  * types raise a usage error.
  */
 export function parseCheckTypes(values: readonly string[] | undefined): string[] {
-  const types = (values ?? []).flatMap((value) => value.split(',')).map((type) => type.trim()).filter(Boolean);
+  const types = (values ?? []).flatMap(splitTypes);
   types.forEach(assertEventType);
   return [...new Set(types)];
+}
+
+/** Splits one `--type` value at commas, and rejects a value that names no type, such as `,`. */
+function splitTypes(value: string): string[] {
+  const types = value.split(',').map((type) => type.trim()).filter(Boolean);
+  if (types.length === 0) {
+    throw new UsageError(
+      'E_NO_EVENT_TYPE',
+      `--type "${value}" names no event type`,
+      'pass one or more types separated by commas, such as --type payment.succeeded,kyc.completed, or leave out --type to check all 13',
+    );
+  }
+  return types;
 }

@@ -97,7 +97,10 @@ export interface CheckReport {
   /** Requests sent, the warm-up request included. */
   requests: number;
   durationMs: number;
+  /** The checks that were judged: all of them, or after an interruption only the finished ones. */
   results: CheckResult[];
+  /** Set when the run was stopped before every request was sent. */
+  interrupted?: true;
 }
 
 export interface CheckSummary {

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import {
+  CHECKS,
   DEFAULT_CHECK_CONCURRENCY,
   DEFAULT_MAX_LATENCY_MS,
   describeExchange,
@@ -11,6 +12,7 @@ import {
   runChecks,
   summarize,
   toJUnitXml,
+  type CheckReport,
 } from '../check/index.js';
 import { normalizeTarget } from '../delivery/target.js';
 import { ExitCode, InputFileError, UsageError } from '../errors.js';
@@ -86,21 +88,46 @@ async function runCheck(
   const tls = tlsOptions(flags);
   const reportPath = flags.report === undefined ? undefined : checkReportPath(resolve(context.cwd, flags.report));
 
-  const report = await runChecks({
-    url,
-    secret,
-    types,
-    maxLatencyMs: flags.maxLatency,
-    concurrency: flags.concurrency,
-    ...(tls ? { tls } : {}),
-    onStart: (start) =>
-      renderCheckStart(output, { ...start, target: url.href, concurrency: flags.concurrency, maxLatencyMs: flags.maxLatency }),
-    onExchange: (exchange, checkId) => output.debug(`${checkId}: ${exchange.label}: ${describeExchange(exchange)}`),
-  });
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (!stop.signal.aborted) {
+      output.info('\nStopping: the requests in flight are cancelled.');
+      stop.abort();
+    }
+  };
+
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let report: CheckReport;
+  try {
+    report = await runChecks({
+      url,
+      secret,
+      types,
+      maxLatencyMs: flags.maxLatency,
+      concurrency: flags.concurrency,
+      ...(tls ? { tls } : {}),
+      signal: stop.signal,
+      onStart: (start) =>
+        renderCheckStart(output, { ...start, target: url.href, concurrency: flags.concurrency, maxLatencyMs: flags.maxLatency }),
+      onExchange: (exchange, checkId) => output.debug(`${checkId}: ${exchange.label}: ${describeExchange(exchange)}`),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 
   const summary = summarize(report.results, flags.strict === true);
   renderScorecard(output, report, summary);
   renderCheckJson(output, report, summary);
+  if (report.interrupted) {
+    const total = CHECKS.length;
+    output.info(
+      `Interrupted: ${report.results.length} of ${total} checks finished, and the rest were not judged.` +
+        (reportPath === undefined ? '' : ` No JUnit report was written to ${reportPath}.`),
+    );
+    return ExitCode.interrupted;
+  }
   if (reportPath !== undefined) {
     writeReport(reportPath, toJUnitXml(report, { strict: summary.strict }));
     output.info(`JUnit report: ${reportPath}`);

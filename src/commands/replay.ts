@@ -232,7 +232,7 @@ async function runReplayCommand(
 ): Promise<number> {
   const policy = backoffPolicy(values);
   const url = normalizeTarget(requireTarget(values.target), values.path);
-  const signing = flags.dryRun ? { kind: 'keep' as const } : signingOf(values, flags, secretEnv);
+  const signing = signingOf(values, flags, secretEnv);
   const tls = tlsOptions(flags);
   const stop = new AbortController();
   const cancel = new AbortController();
@@ -244,6 +244,9 @@ async function runReplayCommand(
 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (paths.includes('-')) {
+    output.debug('reading standard input until it ends; Ctrl-C stops the run');
+  }
   try {
     const { summary } = await runReplay({
       paths,
@@ -320,7 +323,7 @@ function finish(
   policy: BackoffPolicy,
   flags: ReplayFlags,
 ): number {
-  if (flags.dryRun) {
+  if (flags.dryRun && !summary.stopped) {
     renderSchedule(output, describeSchedule(policy));
     output.result(
       `\n${summary.selected} event${summary.selected === 1 ? '' : 's'} selected, ${summary.skipped} already delivered; nothing was sent (--dry-run)`,
@@ -330,8 +333,10 @@ function finish(
 
   renderSummary(output, summary);
   if (summary.stopped) {
+    const unfinished = summary.interrupted + summary.notReached;
+    const events = unfinished === 1 ? '1 event was' : `${unfinished} events were`;
     output.info(
-      `Interrupted: ${summary.interrupted + summary.notReached} events were not finished.${flags.state ? ` State saved to ${flags.state}; run the same command again to resume.` : ''}`,
+      `Interrupted: ${events} not finished.${flags.state && summary.selected > 0 ? ` State saved to ${flags.state}; run the same command again to resume.` : ''}`,
     );
     return ExitCode.interrupted;
   }
@@ -357,6 +362,10 @@ function signingOf(values: SettingValues, flags: ReplayFlags, secretEnv: string)
         'leave out one of the two',
       );
     }
+    return { kind: 'keep' };
+  }
+  // A dry run signs nothing, so it needs no secret, but it rejects the flag combinations above.
+  if (flags.dryRun) {
     return { kind: 'keep' };
   }
 

@@ -36,7 +36,7 @@ export function verifyCommand(context: CliContext): Command {
     .option('--signature <value>', 'the signature header value as received')
     .option('--record <log>', 'take body and signature from a capture log of listen (the last record by default)')
     .option('--line <n>', 'with --record: the record on line N', integerAtLeast(1))
-    .option('--event-id <id>', 'with --record: the last record of this event id')
+    .option('--event-id <id>', 'with --record: the last capture record of this event id')
     .option('--secret <secret>', 'secret to check with; repeat for rotation (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
     .option('--signature-prefix <text>', 'text expected before the hex signature, such as sha256= (default: none)')
     .addHelpText('after', [
@@ -74,6 +74,7 @@ export function verifyCommand(context: CliContext): Command {
 }
 
 async function readSubject(context: CliContext, flags: VerifyFlags): Promise<Subject> {
+  assertRecordFlags(flags);
   if (flags.record !== undefined) {
     if (flags.payload !== undefined || flags.signature !== undefined) {
       throw new UsageError('E_VERIFY_INPUT', '--record takes the body and signature from the log, so it cannot be combined with --payload or --signature');
@@ -90,6 +91,25 @@ async function readSubject(context: CliContext, flags: VerifyFlags): Promise<Sub
   }
   const body = flags.payload === '-' ? await readStdin(context.stdin) : readInputFile(flags.payload, '--payload');
   return { body, signature: flags.signature, source: flags.payload === '-' ? 'stdin' : flags.payload };
+}
+
+/** Rejects --line and --event-id together, or either of them without --record. */
+function assertRecordFlags(flags: VerifyFlags): void {
+  if (flags.line !== undefined && flags.eventId !== undefined) {
+    throw new UsageError(
+      'E_VERIFY_INPUT',
+      `--line ${flags.line} and --event-id ${flags.eventId} both pick a record, so only one of them can be given`,
+      'pass --line N for the record on line N, or --event-id ID for the last capture record of that event',
+    );
+  }
+  const picker = flags.line !== undefined ? '--line' : flags.eventId !== undefined ? '--event-id' : undefined;
+  if (picker !== undefined && flags.record === undefined) {
+    throw new UsageError(
+      'E_VERIFY_INPUT',
+      `${picker} picks a record of a capture log, but no --record log was given`,
+      `add --record LOG, or leave out ${picker}`,
+    );
+  }
 }
 
 async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
@@ -131,15 +151,19 @@ async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
   return subjectOfRecord(chosen.record, `${path}:${chosen.line}`);
 }
 
-/** True for the record that --line or --event-id names, or for any capture record without them. */
+/**
+ * True for the record on the --line line, or for a capture record of the --event-id event, or for
+ * any capture record without either. A delivery record of the same event, such as the one that
+ * listen --forward-to writes after the capture record, holds no received signature to check.
+ */
 function isRequested(line: number, record: Record<string, unknown>, flags: VerifyFlags): boolean {
   if (flags.line !== undefined) {
     return line === flags.line;
   }
-  if (flags.eventId !== undefined) {
-    return record.event_id === flags.eventId;
+  if (record.kind !== 'capture') {
+    return false;
   }
-  return record.kind === 'capture';
+  return flags.eventId === undefined || record.event_id === flags.eventId;
 }
 
 function describeRequest(flags: VerifyFlags): string {
@@ -147,7 +171,7 @@ function describeRequest(flags: VerifyFlags): string {
     return `on line ${flags.line}`;
   }
   if (flags.eventId !== undefined) {
-    return `for event ${flags.eventId}`;
+    return `of kind capture for event ${flags.eventId}`;
   }
   return 'of kind capture';
 }

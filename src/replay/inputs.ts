@@ -32,11 +32,13 @@ export type InputItem =
 /**
  * Checks that every log can be read and fixes its size. Standard input
  * (`-`) is saved to a temporary file, because the logs are read twice.
- * Call `cleanup` when done.
+ * Call `cleanup` when done. An aborted `signal` stops the reading of
+ * standard input, which may otherwise never end, and rejects with an AbortError.
  */
 export async function openInputs(
   paths: readonly string[],
   stdin: NodeJS.ReadableStream,
+  signal?: AbortSignal,
 ): Promise<{ inputs: ReplayInput[]; cleanup: () => void }> {
   let spool: string | undefined;
   const cleanup = (): void => {
@@ -51,7 +53,7 @@ export async function openInputs(
       if (path === '-') {
         spool ??= makeTempDir('pllay-hooks-stdin-');
         const saved = join(spool, `stdin-${inputs.length}.ndjson`);
-        await pipeline(stdin, createWriteStream(saved));
+        await pipeline(stdin, createWriteStream(saved), signal ? { signal } : {});
         inputs.push({ path: saved, name: 'stdin', size: statSync(saved).size });
       } else {
         inputs.push({ path, name: path, size: nonEmpty(path, fileSize(path)) });

@@ -41,7 +41,11 @@ export interface RunReplayOptions extends Omit<
 export async function runReplay(
   options: RunReplayOptions,
 ): Promise<{ scan: InputScan; summary: ReplaySummary }> {
-  const { inputs, cleanup } = await openInputs(options.paths, options.stdin);
+  const opened = await openStoppable(options);
+  if (opened === undefined) {
+    return stoppedBeforeStart();
+  }
+  const { inputs, cleanup } = opened;
   const closers: Array<() => Promise<void> | void> = [cleanup];
   // A run that fails removes the state and log files it created, unless it wrote to them.
   const newFiles: NewFile[] = [options.statePath, options.logPath]
@@ -101,6 +105,25 @@ export async function runReplay(
   } finally {
     await closeAll(closers);
   }
+}
+
+/** Opens the logs, or returns undefined when the stop signal ended the reading of standard input. */
+async function openStoppable(
+  options: RunReplayOptions,
+): Promise<Awaited<ReturnType<typeof openInputs>> | undefined> {
+  try {
+    return await openInputs(options.paths, options.stdin, options.stopSignal);
+  } catch (error) {
+    if (options.stopSignal?.aborted === true) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function stoppedBeforeStart(): { scan: InputScan; summary: ReplaySummary } {
+  const scan: InputScan = { total: 0, found: 0, unusableCount: 0, unusable: [], torn: [] };
+  return { scan, summary: { ...emptySummary(0), stopped: true } };
 }
 
 /** Runs the closers once each, the last added first. */

@@ -26,9 +26,11 @@ export function renderScan(output: Output, scan: InputScan, strict: boolean): vo
     return;
   }
 
-  const lines =
-    scan.unusableCount === 1 ? '1 line contains' : `${scan.unusableCount} lines contain`;
-  const consequence = strict ? '' : ' and were skipped (--strict makes this an error)';
+  const single = scan.unusableCount === 1;
+  const lines = single ? '1 line contains' : `${scan.unusableCount} lines contain`;
+  const consequence = strict
+    ? ''
+    : ` and ${single ? 'was' : 'were'} skipped (--strict makes this an error)`;
   output.warn(`${lines} no usable event${consequence}:`);
   for (const line of scan.unusable.slice(0, LISTED_UNUSABLE)) {
     output.error(`  ${eventSource(line)}: ${line.reason}`);

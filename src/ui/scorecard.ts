@@ -84,7 +84,10 @@ function statusMark(output: Output, status: CheckStatus): string {
 
 function summaryLine(output: Output, report: CheckReport, summary: CheckSummary): string {
   const style = output.style;
-  const mark = summary.ok ? style.green('✔') : style.red('✖');
+  let mark = summary.ok ? style.green('✔') : style.red('✖');
+  if (report.interrupted) {
+    mark = style.yellow('!');
+  }
   let line = `${mark} ${summary.passed} passed, ${summary.warned} warned, ${summary.failed} failed`;
   line += ` in ${formatDuration(report.durationMs)}`;
 
@@ -119,6 +122,7 @@ export function renderCheckJson(output: Output, report: CheckReport, summary: Ch
     duration_ms: report.durationMs,
     max_latency_ms: report.maxLatencyMs,
     ...summary,
+    ...(report.interrupted ? { interrupted: true, ok: false } : {}),
   });
 }
 

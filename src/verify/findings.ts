@@ -12,6 +12,7 @@ export type FindingCode =
   | 'signature-whitespace'
   | 'signature-prefix'
   | 'signature-missing-prefix'
+  | 'signature-prefix-case'
   | 'signature-case'
   | 'signature-truncated';
 
@@ -87,6 +88,10 @@ const DESCRIPTIONS: Record<FindingCode, (context: FindingContext) => [string, st
   'signature-missing-prefix': (context) => [
     `the signature value lacks the "${context.prefix}" prefix that the settings expect`,
     'send the prefix, or remove signature.prefix from the settings',
+  ],
+  'signature-prefix-case': (context) => [
+    `the signature value starts with the expected "${context.prefix}" prefix in another letter case`,
+    `send the prefix exactly as "${context.prefix}", or compare the prefix without regard to case`,
   ],
   'signature-case': () => [
     'the signature is in upper case; the signed value is lower-case hex',

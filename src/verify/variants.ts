@@ -146,8 +146,9 @@ export function secretVariants(secret: string): Array<Variant<string>> {
 
 /**
  * Undoes the usual changes to a signature value, in order: whitespace
- * around it, the prefix (missing, or `sha256=` when none is expected) and
- * upper case. Returns the hex digest that remains and what was undone.
+ * around it, the prefix (missing, in another letter case, or `sha256=` when
+ * none is expected) and upper case. Returns the hex digest that remains
+ * and what was undone.
  */
 export function normaliseSignature(signature: string, prefix: string): Variant<string> {
   const codes: FindingCode[] = [];
@@ -159,8 +160,11 @@ export function normaliseSignature(signature: string, prefix: string): Variant<s
   }
 
   if (prefix !== '') {
-    if (value.toLowerCase().startsWith(prefix.toLowerCase())) {
+    if (value.startsWith(prefix)) {
       value = value.slice(prefix.length);
+    } else if (value.toLowerCase().startsWith(prefix.toLowerCase())) {
+      value = value.slice(prefix.length);
+      codes.push('signature-prefix-case');
     } else {
       codes.push('signature-missing-prefix');
     }

@@ -106,8 +106,9 @@ describe('runChecks on three apps', () => {
 
     const latency = result(report, 'responds-within-limit');
     expect(latency.metrics?.median_ms).toBeGreaterThanOrEqual(400);
-    expect(latency.metrics?.responses).toBe(7);
-    expect(latency.metrics?.over_limit).toBe(7);
+    // The 500s to the repeated event and to the unknown type are not timed.
+    expect(latency.metrics?.responses).toBe(5);
+    expect(latency.metrics?.over_limit).toBe(5);
     expect(latency.fix).toContain('background job');
 
     const duplicate = result(report, 'duplicate-accepted');
@@ -236,6 +237,41 @@ describe('runChecks on faulty apps', () => {
     expect(latency.evidence).toMatch(/; 1 over the 1.00 s limit$/);
   });
 
+  it('fails signature checks without 2xx', async () => {
+    const app = await track(startAppWith(() => 401));
+
+    const report = await check(app, { types: ['payment.created'] });
+
+    for (const id of ['wrong-signature-rejected', 'missing-signature-rejected', 'tampered-body-rejected']) {
+      const rejected = result(report, id);
+      expect(rejected.status, id).toBe('fail');
+      expect(rejected.evidence, id).toMatch(/^rejected with 401 in \d+ ms, but the correctly signed payment\.created event got 401/);
+      expect(rejected.fix, id).toContain('return 2xx to correctly signed events');
+    }
+  });
+
+  it('fails latency without a 2xx', async () => {
+    const app = await track(startAppWith(() => 500));
+
+    const report = await check(app, { types: ['payment.created'] });
+
+    const latency = result(report, 'responds-within-limit');
+    expect(latency.status).toBe('fail');
+    expect(latency.evidence).toBe('no signed event got a 2xx, so there is no time to measure: the endpoint answered 500');
+    expect(latency.fix).toContain("look in the app's log");
+  });
+
+  it('times only 2xx responses', async () => {
+    const app = await track(startAppWith((request) => (request.body.includes('payment.disputed') ? 500 : undefined)));
+
+    const report = await check(app, { types: ['payment.created'] });
+
+    const latency = result(report, 'responds-within-limit');
+    expect(latency.status).toBe('pass');
+    expect(latency.metrics?.responses).toBe(6);
+    expect(latency.evidence).toMatch(/; 1 other than 2xx not counted$/);
+  });
+
   it('fails redirects with the fix', async () => {
     const app = await track(
       startTestServer((_request, response) => {
@@ -279,6 +315,38 @@ describe('runChecks limits', () => {
 
     await expect(run).rejects.toBeInstanceOf(PllayError);
     await expect(run).rejects.toMatchObject({ code: 'E_ENDPOINT_UNREACHABLE', exitCode: 1 });
+  });
+
+  it('suggests http for a plain port', async () => {
+    const app = await track(startGoodApp(SECRET));
+    const url = new URL('/webhooks/pllay', app.url);
+    url.protocol = 'https:';
+
+    const run = runChecks({ url, secret: SECRET, types: ['payment.created'] });
+
+    await expect(run).rejects.toMatchObject({ code: 'E_ENDPOINT_UNREACHABLE' });
+    await expect(run).rejects.toMatchObject({
+      hint: `the app seems to serve plain HTTP on ${url.host}: pass --to ${app.url}/webhooks/pllay, or serve https there`,
+    });
+  });
+
+  it('stops when the signal aborts', async () => {
+    const stop = new AbortController();
+    const app = await track(
+      startTestServer(async (request, response) => {
+        if (app.requests.length >= 4) {
+          stop.abort();
+        }
+        await delay(50);
+        response.writeHead(verifies(request, request.headers['pllay-signature'] as string) ? 200 : 401).end();
+      }),
+    );
+
+    const report = await check(app, { types: ['payment.created'], concurrency: 1, signal: stop.signal });
+
+    expect(report.interrupted).toBe(true);
+    expect(report.results.map((candidate) => candidate.id)).toEqual(['signed-event-accepted', 'wrong-signature-rejected']);
+    expect(app.requests.length).toBeLessThan(6);
   });
 
   it('stops when warm-up times out', async () => {
@@ -335,6 +403,10 @@ describe('parseCheckTypes', () => {
 
   it('returns empty for no values', () => {
     expect(parseCheckTypes(undefined)).toEqual([]);
+  });
+
+  it('rejects a value without types', () => {
+    expect(() => parseCheckTypes(['payment.created', ' , '])).toThrow('--type " , " names no event type');
   });
 
   it('rejects an unknown type', () => {

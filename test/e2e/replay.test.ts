@@ -1,20 +1,30 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { BIN, cliEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { startTestServer, type TestHandler, type TestServer } from '../helpers/server.js';
 import { readNdjson, tempDir } from '../helpers/temp.js';
 
 const SECRET = 'whsec_test_replay_cli';
 const running: RunningCli[] = [];
+const spawned: ChildProcess[] = [];
 const servers: TestServer[] = [];
 const folders: Array<{ remove(): void }> = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((cli) => cli.stop('SIGKILL')));
+  for (const child of spawned.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'close');
+    }
+  }
   await Promise.all(servers.splice(0).map((server) => server.close()));
   folders.splice(0).forEach((folder) => folder.remove());
 });
@@ -32,6 +42,17 @@ function envelope(id: string, type = 'payment.succeeded'): string {
     created: 1_700_000_000,
     data: { object: { id: `pay_${id}` } },
   });
+}
+
+/** Resolves once `condition` holds, checking every 20 ms for up to 10 s. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('the condition did not hold within 10 s');
+    }
+    await delay(20);
+  }
 }
 
 function writeFile(name: string, text: string): string {
@@ -266,10 +287,20 @@ describe('replay command', () => {
 
     expect(result.code).toBe(0);
     expect(idsOf(target)).toEqual(['evt_1', 'evt_2']);
-    expect(result.stderr).toContain('2 lines contain no usable event');
+    expect(result.stderr).toContain('2 lines contain no usable event and were skipped');
     expect(result.stderr).toContain(`${log}:2: not valid JSON`);
     expect(result.stderr).toContain(`${log}:3: no event`);
     expect(result.stderr).toContain(`${log}:5: skipped the last line`);
+  });
+
+  it('skips one junk line in agreement', async () => {
+    const target = await app(perEvent([200]));
+    const log = writeFile('mixed.ndjson', `${envelope('evt_1')}\nnot json\n`);
+
+    const result = await runCli(['replay', log, '--to', target.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('1 line contains no usable event and was skipped');
   });
 
   it('fails strictly before sending', async () => {
@@ -361,6 +392,44 @@ describe('replay command', () => {
     expect(result.stdout).toContain('attempt 2  after 1.00 s');
     expect(result.stdout).toContain('attempt 3  after 3.00 s  (at most 4.00 s from the first)');
     expect(result.stdout).toContain('evt_1');
+  });
+
+  it('checks flags on a dry run', async () => {
+    const log = writeFile('events.ndjson', `${envelope('evt_1')}\n`);
+    const args = ['replay', log, '--to', '127.0.0.1:9', '--keep-signature', '--secret', SECRET];
+
+    const dry = await runCli([...args, '--dry-run']);
+    const real = await runCli(args);
+
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('[E_SECRET_WITH_KEEP]');
+    expect(dry.stdout).not.toContain('evt_1');
+    expect(real.code).toBe(2);
+    expect(real.stderr).toContain('[E_SECRET_WITH_KEEP]');
+  });
+
+  it('stops on Ctrl-C while stdin stays open', async () => {
+    const target = await app(perEvent([200]));
+    const child = spawn(process.execPath, [BIN, '--verbose', 'replay', '-', '--to', target.url, '--secret', SECRET], {
+      env: cliEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    spawned.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const closed = once(child, 'close') as Promise<[number | null]>;
+    child.stdin.write(`${envelope('evt_1')}\n`);
+
+    await waitFor(() => stderr.includes('reading standard input until it ends'));
+    child.kill('SIGINT');
+    const [code] = await closed;
+
+    expect(code).toBe(130);
+    expect(target.requests).toHaveLength(0);
+    expect(stdout).toMatch(/delivered\s+0/);
+    expect(stderr).toContain('Interrupted: 0 events were not finished.');
   });
 
   it('needs a secret to sign', async () => {

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateEvent } from '../../src/events/generate.js';
 import { fingerprint, sign } from '../../src/signature/index.js';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { readNdjson, tempDir } from '../helpers/temp.js';
 
 const SECRET = 'whsec_test_verify';
 const BODY = generateEvent({ type: 'wager.created', id: 'evt_test_verify', created: 1761958815 }).body;
@@ -14,9 +15,11 @@ const SIGNATURE = sign(BODY, SECRET);
 
 const folders: Array<{ remove(): void }> = [];
 const running: RunningCli[] = [];
+const servers: TestServer[] = [];
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((cli) => cli.stop()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
   folders.splice(0).forEach((folder) => folder.remove());
 });
 
@@ -87,6 +90,17 @@ describe('verify with a payload', () => {
     expect(result.stdout).toContain(`received  ${SIGNATURE}`);
   });
 
+  it('names an upper-case prefix', async () => {
+    const args = ['--json', 'verify', '--payload', bodyFile(BODY), '--signature', `SHA256=${SIGNATURE}`, '--signature-prefix', 'sha256=', '--secret', SECRET];
+
+    const result = await runCli(args);
+
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.explained).toBe(true);
+    expect(report.findings.map((finding: { code: string }) => finding.code)).toEqual(['signature-prefix-case']);
+  });
+
   it('needs a body and a signature', async () => {
     const result = await runCli(['verify', '--signature', SIGNATURE, '--secret', SECRET]);
 
@@ -119,6 +133,44 @@ describe('verify with a capture record', () => {
     expect(last.stdout).toContain('✔ valid');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`secret 2 of 2 (${fingerprint('whsec_first')})`);
+  });
+
+  it('skips the forward of an event id', async () => {
+    const app = await startTestServer();
+    servers.push(app);
+    const log = join(folder(), 'capture.ndjson');
+    const listen = startCli(['listen', '--port', '0', '--log', log, '--secret', SECRET, '--forward-to', app.url]);
+    running.push(listen);
+    const [, url] = await listen.waitForLine(/Listening on (\S+)/);
+    await runCli(['send', 'kyc.failed', '--to', url!, '--secret', SECRET]);
+    await listen.waitForLine(/kyc\.failed.*<-- 200/);
+    expect(await listen.stop('SIGINT')).toBe(0);
+    const records = readNdjson(log);
+    expect(records.map((record) => record.kind)).toEqual(['capture', 'delivery']);
+
+    const result = await runCli(['verify', '--record', log, '--event-id', String(records[0]!.event_id), '--secret', SECRET]);
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('✔ valid');
+  });
+
+  it('rejects --line with --event-id', async () => {
+    const log = join(folder(), 'capture.ndjson');
+    writeFileSync(log, '');
+
+    const result = await runCli(['verify', '--record', log, '--line', '1', '--event-id', 'evt_1', '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --line 1 and --event-id evt_1 both pick a record');
+    expect(result.stderr).toContain('[E_VERIFY_INPUT]');
+  });
+
+  it('rejects --event-id without --record', async () => {
+    const result = await runCli(['verify', '--payload', bodyFile(BODY), '--signature', SIGNATURE, '--event-id', 'evt_1', '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: --event-id picks a record of a capture log, but no --record log was given');
   });
 
   it('rejects a line that is not there', async () => {

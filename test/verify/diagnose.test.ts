@@ -113,6 +113,15 @@ describe('diagnoseSignature', () => {
     expect(codes(bare)).toEqual(['signature-missing-prefix']);
   });
 
+  it('reports a prefix in upper case', () => {
+    const diagnosis = diagnoseSignature({ body: BODY, signature: `SHA256=${SIGNATURE}`, secrets: SECRET, prefix: 'sha256=' });
+
+    expect(diagnosis.valid).toBe(false);
+    expect(diagnosis.explained).toBe(true);
+    expect(codes(diagnosis)).toEqual(['signature-prefix-case']);
+    expect(diagnosis.findings[0]!.explanation).toContain('"sha256=" prefix in another letter case');
+  });
+
   it('reports a value that is not hex', () => {
     const diagnosis = diagnoseSignature({ body: BODY, signature: 'not-a-signature', secrets: SECRET });
 
