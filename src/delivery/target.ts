@@ -41,7 +41,7 @@ export function normalizeTarget(input: string, defaultPath = DEFAULT_WEBHOOK_PAT
     throw invalidTarget(input, 'it has no host');
   }
   if (url.port === '0') {
-    throw invalidTarget(input, 'port 0 cannot be connected to');
+    throw invalidTarget(input, 'port 0 is not a port that a server can listen on');
   }
   if (!EXPLICIT_PATH.test(withScheme)) {
     url.pathname = defaultPath;
