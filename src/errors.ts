@@ -59,11 +59,12 @@ export class UsageError extends PllayError {
 export class InputFileError extends PllayError {
   readonly path: string;
 
-  constructor(code: string, path: string, message: string, cause?: unknown) {
+  constructor(code: string, path: string, message: string, cause?: unknown, hint?: string) {
     super(code, message, {
       category: 'filesystem',
       exitCode: ExitCode.usage,
       cause,
+      ...(hint === undefined ? {} : { hint }),
     });
     this.name = 'InputFileError';
     this.path = path;

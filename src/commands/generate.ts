@@ -21,14 +21,18 @@ interface GenerateFlags {
   signaturePrefix?: string;
 }
 
+/** Help sentence about the numbers that `--set` rejects, shared by generate and send. */
+export const SET_NUMBER_HELP =
+  'A whole number beyond ±(2^53 - 1), or a number that overflows such as 1e400, is rejected: quote it to send a string.';
+
 export function generateCommand(context: CliContext): Command {
   return new Command('generate')
     .description(COMMAND_DESCRIPTIONS.generate)
     .argument('[type]', 'event type, such as payment.succeeded (see: pllay-hooks events); on a terminal, picked from a list when absent')
-    .option('--set <path=value>', 'set a field of the envelope; the value is parsed as JSON when it parses (repeatable)', collect)
+    .option('--set <path=value>', `set a field of the envelope; the value is parsed as JSON when it parses (repeatable). ${SET_NUMBER_HELP}`, collect)
     .option('--data <file>', 'merge the JSON object in FILE over data.object')
-    .option('--id <id>', 'envelope id, for reproducible output (default: a fresh evt_ id)')
-    .option('--created <unix-seconds>', 'envelope created time, for reproducible output (default: now)', parseUnixSeconds)
+    .option('--id <id>', 'envelope id, for reproducible output (default: a fresh evt_ id)', parseEventId)
+    .option('--created <unix-seconds>', 'envelope created time in unix seconds, 2000 to 2100, for reproducible output (default: now)', parseUnixSeconds)
     .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
     .option('--signature-header <name>', 'header that carries the signature (default: pllay-signature)', parseHeaderName)
     .option('--signature-prefix <text>', 'text before the hex signature, such as sha256= (default: none)')
@@ -82,10 +86,35 @@ export function eventChanges(flags: Pick<GenerateFlags, 'set' | 'data' | 'id' | 
   };
 }
 
+/**
+ * Earliest `--created`, 2000-01-01T00:00:00Z. It is far above the largest offset between the
+ * timestamps of a fixture (a few days), so no timestamp of a generated event moves below 0.
+ */
+export const MIN_CREATED_SECONDS = 946_684_800;
+
+/** Latest `--created`, 2100-01-01T00:00:00Z; a larger number is most likely in milliseconds. */
+export const MAX_CREATED_SECONDS = 4_102_444_800;
+
+/** Parses `--created`: whole unix seconds in decimal, from 2000-01-01 to 2100-01-01. */
 export function parseUnixSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 0) {
-    throw new InvalidArgumentError(`expected unix seconds such as 1761958815, got "${value}".`);
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (seconds >= MIN_CREATED_SECONDS && seconds <= MAX_CREATED_SECONDS) {
+    return seconds;
   }
-  return seconds;
+
+  const range = `from ${MIN_CREATED_SECONDS} (2000-01-01) to ${MAX_CREATED_SECONDS} (2100-01-01)`;
+  const inMilliseconds = seconds / 1000;
+  const hint =
+    Number.isInteger(inMilliseconds) && inMilliseconds >= MIN_CREATED_SECONDS && inMilliseconds <= MAX_CREATED_SECONDS
+      ? `; ${value} looks like milliseconds, so pass ${inMilliseconds}`
+      : '';
+  throw new InvalidArgumentError(`expected whole unix seconds ${range}, such as 1761958815, got "${value}"${hint}.`);
+}
+
+/** Parses `--id`, which must contain more than whitespace. */
+export function parseEventId(value: string): string {
+  if (value.trim() === '') {
+    throw new InvalidArgumentError(`expected an envelope id such as evt_test_1, got "${value}".`);
+  }
+  return value;
 }

@@ -14,7 +14,7 @@ import { announceInspector, renderInspectorEvent } from '../ui/inspector.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
-import { collect, formatDurationFlag, parseByteSize, parseDuration, parseHeaderName, parsePort } from './options.js';
+import { collect, formatDurationFlag, parseByteSize, parseDuration, parseHeaderName, parsePort, parsePositiveDuration } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
@@ -66,7 +66,7 @@ export function listenCommand(context: CliContext): Command {
     .option('--forward-to <url>', 'pass each captured request on to your app and log its response; a URL without a path gets /webhooks/pllay')
     .option('--forward-sync', 'wait for the app and respond to the sender with its status and body (default: respond at once, forward in the background)')
     .option('--forward-invalid', 'forward requests whose signature is invalid or missing too')
-    .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parseDuration)
+    .option('--forward-timeout <duration>', `time the app has to respond to a forward (default: ${formatDurationFlag(DEFAULT_FORWARD_TIMEOUT_MS)})`, parsePositiveDuration)
     .option('--ui', `serve a web inspector of the captured events at ${INSPECTOR_PREFIX} on the same host and port`)
     .option('--ui-port <port>', 'serve the inspector on this port instead; 0 picks a free one (implies --ui)', parsePort)
     .option('--no-ui', 'serve no inspector, even when the config file turns it on');

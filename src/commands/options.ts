@@ -8,12 +8,35 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
+/**
+ * Maximum duration that a Node.js timer can wait, about 596 hours. Node fires a longer timer
+ * after 1 ms instead, which would make every delivery time out at once.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** Parses decimal digits into a number; undefined for other text, such as `0x10` or `1e3`. */
+function parseDecimalInteger(value: string): number | undefined {
+  const parsed = Number(value);
+  return /^\d+$/.test(value) && Number.isSafeInteger(parsed) ? parsed : undefined;
+}
+
 /** Parses a whole number of at least `min`, for options such as --count. */
 export function integerAtLeast(min: number): (value: string) => number {
   return (value) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) {
+    const parsed = parseDecimalInteger(value);
+    if (parsed === undefined || parsed < min) {
       throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}".`);
+    }
+    return parsed;
+  };
+}
+
+/** Parses a whole number from `min` to `max`, for options such as --max-attempts. */
+export function integerInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const parsed = parseDecimalInteger(value);
+    if (parsed === undefined || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}".`);
     }
     return parsed;
   };
@@ -24,6 +47,18 @@ export function parseDuration(value: string): number {
   const ms = parseDurationText(value, 's');
   if (ms === undefined) {
     throw new InvalidArgumentError(`expected a duration such as 500ms, 10s or 1m, got "${value}".`);
+  }
+  if (ms > MAX_DURATION_MS) {
+    throw new InvalidArgumentError(`expected a duration of at most 596h, got "${value}".`);
+  }
+  return ms;
+}
+
+/** Parses a duration as parseDuration does and rejects 0, for timeouts and deadlines. */
+export function parsePositiveDuration(value: string): number {
+  const ms = parseDuration(value);
+  if (ms < 1) {
+    throw new InvalidArgumentError(`expected a duration of at least 1ms, such as 500ms or 10s, got "${value}".`);
   }
   return ms;
 }
@@ -36,19 +71,19 @@ export function formatDurationFlag(ms: number): string {
   return ms % 1000 === 0 && ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** Parses a byte size such as `1048576`, `512kb` or `2mb`. */
+/** Parses a byte size of at least 1 byte, such as `1048576`, `512kb` or `2mb`. */
 export function parseByteSize(value: string): number {
   const bytes = parseByteSizeText(value);
-  if (bytes === undefined) {
-    throw new InvalidArgumentError(`expected a size such as 1048576, 512kb or 2mb, got "${value}".`);
+  if (bytes === undefined || !Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new InvalidArgumentError(`expected a size of at least 1 byte, such as 1048576, 512kb or 2mb, got "${value}".`);
   }
   return bytes;
 }
 
 /** Parses a TCP port, 0 to 65535; 0 picks a free port. */
 export function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  const port = parseDecimalInteger(value);
+  if (port === undefined || port > 65535) {
     throw new InvalidArgumentError(`expected a port from 0 to 65535, got "${value}".`);
   }
   return port;

@@ -32,7 +32,7 @@ import {
 } from '../ui/replay.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
-import { collect, formatDurationFlag, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
+import { collect, formatDurationFlag, integerAtLeast, integerInRange, parseDuration, parseHeaderName, parsePositiveDuration } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
@@ -134,8 +134,8 @@ export function replayCommand(context: CliContext): Command {
     .option('--dry-run', 'list the events and the retry schedule, and send nothing')
     .option(
       '--max-attempts <n>',
-      `attempts per event, the first included (default: ${DEFAULT_BACKOFF.maxAttempts})`,
-      integerAtLeast(1),
+      `attempts per event, the first included, 1 to 100 (default: ${DEFAULT_BACKOFF.maxAttempts})`,
+      integerInRange(1, 100),
     )
     .addOption(
       new Option(
@@ -167,12 +167,12 @@ export function replayCommand(context: CliContext): Command {
     .option(
       '--timeout <duration>',
       `time allowed for each attempt (default: ${formatDurationFlag(DEFAULT_TIMEOUT_MS)})`,
-      parseDuration,
+      parsePositiveDuration,
     )
     .option(
       '--deadline <duration>',
       'time allowed for the whole run; events left then fail (default: none)',
-      parseDuration,
+      parsePositiveDuration,
     )
     .option(
       '--state <file>',

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 import { eventOptions, type EventOverride, type SettingValues } from '../config/index.js';
 import { normalizeTarget } from '../delivery/target.js';
-import { parseHeaderArgument } from '../delivery/headers.js';
+import { parseHeaderArgument, rejectSignatureHeader } from '../delivery/headers.js';
 import { describeAttempt } from '../delivery/outcome.js';
 import { sendEvents, type SendItem, type SendResult } from '../delivery/send.js';
 import { UsageError, ExitCode } from '../errors.js';
@@ -14,9 +14,9 @@ import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { askForEventType } from './event-type.js';
-import { eventChanges, parseUnixSeconds } from './generate.js';
-import { readInputFile } from './input-files.js';
-import { collect, integerAtLeast, parseDuration, parseHeaderName } from './options.js';
+import { eventChanges, parseEventId, parseUnixSeconds, SET_NUMBER_HELP } from './generate.js';
+import { readInputSource } from './input-files.js';
+import { collect, integerAtLeast, parseHeaderName, parsePositiveDuration } from './options.js';
 import { commandSettings, signatureFlagNames, signatureFlags } from './settings.js';
 import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
@@ -46,17 +46,17 @@ export function sendCommand(context: CliContext): Command {
     .option('--all', 'send one event of every type')
     .option('--count <n>', 'events of each type, each with a fresh id', integerAtLeast(1), 1)
     .option('--concurrency <n>', 'deliveries in flight at once', integerAtLeast(1), 1)
-    .option('--payload <file>', 'send the exact bytes of FILE, signed, instead of a generated event')
+    .option('--payload <file>', 'send the exact bytes of FILE (- reads stdin), signed, instead of a generated event')
     .option('--header <"name: value">', 'add a request header (repeatable)', collect)
-    .option('--timeout <duration>', 'time allowed for each delivery, such as 10s or 500ms (default: 30s)', parseDuration)
+    .option('--timeout <duration>', 'time allowed for each delivery, such as 10s or 500ms (default: 30s)', parsePositiveDuration)
     .option('--log <file>', 'append a delivery record per event to FILE (NDJSON)')
     .option('--secret <secret>', 'signing secret (default: $PLLAY_WEBHOOK_SECRET, then the config file)', collect)
     .option('--signature-header <name>', 'header that carries the signature (default: pllay-signature)', parseHeaderName)
     .option('--signature-prefix <text>', 'text before the hex signature, such as sha256= (default: none)')
-    .option('--set <path=value>', 'set a field of each generated envelope (repeatable)', collect)
+    .option('--set <path=value>', `set a field of each generated envelope (repeatable). ${SET_NUMBER_HELP}`, collect)
     .option('--data <file>', 'merge the JSON object in FILE over each data.object')
-    .option('--id <id>', 'envelope id of the generated event (only with a single event)')
-    .option('--created <unix-seconds>', 'envelope created time of generated events', parseUnixSeconds);
+    .option('--id <id>', 'envelope id of the generated event (only with a single event)', parseEventId)
+    .option('--created <unix-seconds>', 'envelope created time of generated events in unix seconds, 2000 to 2100', parseUnixSeconds);
 
   return addTlsOptions(command, 'an https target')
     .addHelpText('after', [
@@ -90,12 +90,13 @@ async function runSend(context: CliContext, output: Output, command: Command, ty
     { target: flags.to, secrets: flags.secret, headers, timeout: flags.timeout, ...signatureFlags(flags) },
     { target: '--to', secrets: '--secret', headers: '--header', timeout: '--timeout', ...signatureFlagNames },
   );
+  rejectSignatureHeader(headers ?? {}, values['signature.header']);
   const secret = requireSigningSecret({ secrets: values.secrets, secretEnv });
   const url = normalizeTarget(requireTarget(values.target), values.path);
   output.debug(`target ${url.href} from ${settings.target.origin}; secret from ${settings.secrets.origin}`);
 
   const selected = await selectTypes(context, output, types, flags);
-  const items = buildItems(selected, flags, values.events);
+  const items = await buildItems(context, selected, flags, values.events);
   const tls = tlsOptions(flags);
   const log = flags.log === undefined ? undefined : LogWriter.open(flags.log);
   const stop = new AbortController();
@@ -168,9 +169,7 @@ function requireTarget(to: string | undefined): string {
 /** Returns the types named on the command line, every type with --all, or one picked from a list on a terminal. */
 async function selectTypes(context: CliContext, output: Output, types: string[], flags: SendFlags): Promise<string[]> {
   if (flags.payload !== undefined) {
-    if (types.length > 0 || flags.all) {
-      throw new UsageError('E_PAYLOAD_WITH_TYPES', '--payload sends a file as it is, so it cannot be combined with event types or --all');
-    }
+    rejectPayloadWithGenerationFlags(types, flags);
     return [];
   }
   if (flags.all) {
@@ -182,15 +181,56 @@ async function selectTypes(context: CliContext, output: Output, types: string[],
   return [await askForEventType(context, output, 'name one or more types, or pass --all')];
 }
 
-function buildItems(selected: string[], flags: SendFlags, overrides: Record<string, EventOverride>): SendItem[] {
+/** Rejects event types, --all and the flags that change a generated event, which --payload would ignore. */
+function rejectPayloadWithGenerationFlags(types: string[], flags: SendFlags): void {
+  if (types.length > 0 || flags.all) {
+    throw new UsageError(
+      'E_PAYLOAD_WITH_TYPES',
+      '--payload sends a file as it is, so it cannot be combined with event types or --all',
+      'leave out the event types and --all to send the file, or leave out --payload to send generated events',
+    );
+  }
+
+  const changeFlags = [
+    flags.id === undefined ? undefined : '--id',
+    flags.created === undefined ? undefined : '--created',
+    flags.set === undefined ? undefined : '--set',
+    flags.data === undefined ? undefined : '--data',
+  ].filter((flag) => flag !== undefined);
+  if (changeFlags.length > 0) {
+    throw new UsageError(
+      'E_PAYLOAD_WITH_CHANGES',
+      `--payload sends a file as it is, so ${listFlags(changeFlags)} cannot change it`,
+      'edit the file instead, or leave out --payload to send a generated event with these changes',
+    );
+  }
+}
+
+/** Joins flag names as a sentence does: `--id`, `--id and --set`, `--id, --set and --data`. */
+function listFlags(flags: string[]): string {
+  return flags.length === 1 ? flags[0]! : `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)}`;
+}
+
+async function buildItems(
+  context: CliContext,
+  selected: string[],
+  flags: SendFlags,
+  overrides: Record<string, EventOverride>,
+): Promise<SendItem[]> {
   if (flags.payload !== undefined) {
-    const bytes = readInputFile(flags.payload, '--payload');
-    return Array.from({ length: flags.count }, () => ({ kind: 'payload', bytes, source: flags.payload! }));
+    const bytes = await readInputSource(flags.payload, '--payload', context.stdin);
+    const source = flags.payload === '-' ? 'stdin' : flags.payload;
+    return Array.from({ length: flags.count }, () => ({ kind: 'payload', bytes, source }));
   }
 
   selected.forEach(assertEventType);
-  if (flags.id !== undefined && selected.length * flags.count > 1) {
-    throw new UsageError('E_ID_WITH_MANY', '--id sets one envelope id, so it works only when a single event is sent');
+  const total = selected.length * flags.count;
+  if (flags.id !== undefined && total > 1) {
+    throw new UsageError(
+      'E_ID_WITH_MANY',
+      `--id "${flags.id}" sets one envelope id, so it works only when a single event is sent, not ${total}`,
+      'leave out --id, or send one event type with --count 1',
+    );
   }
 
   const changes = eventChanges(flags);

@@ -38,6 +38,8 @@ export function tlsOptions(flags: TlsFlags): TlsOptions | undefined {
       'E_CA_CERT_INVALID',
       flags.caCert,
       `--ca-cert file ${flags.caCert} contains no PEM certificate: expected a "-----BEGIN CERTIFICATE-----" block`,
+      undefined,
+      'pass the CA certificate in PEM form; convert a DER file with: openssl x509 -inform der -in FILE -out ca.pem',
     );
   }
   return { ca: pem };

@@ -8,7 +8,7 @@ import { diagnoseSignature, type Diagnosis } from '../verify/index.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
-import { readInputFile } from './input-files.js';
+import { describeFileError, readInputFile, readStdin } from './input-files.js';
 import { collect, integerAtLeast } from './options.js';
 import { commandSettings } from './settings.js';
 
@@ -112,14 +112,6 @@ function assertRecordFlags(flags: VerifyFlags): void {
   }
 }
 
-async function readStdin(stdin: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) {
-    chunks.push(Buffer.from(chunk as Buffer));
-  }
-  return Buffer.concat(chunks);
-}
-
 /** Finds the record to check in a capture log: by line, by event id, or the last capture record. */
 async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
   let chosen: { line: number; record: Record<string, unknown> } | undefined;
@@ -141,7 +133,8 @@ async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
       }
     }
   } catch (error) {
-    throw new InputFileError('E_FILE_UNREADABLE', path, `cannot read --record file ${path}: ${(error as Error).message}`, error);
+    const { reason, hint } = describeFileError(error);
+    throw new InputFileError('E_FILE_UNREADABLE', path, `cannot read --record file ${path}: ${reason}`, error, hint);
   }
 
   if (chosen === undefined) {

@@ -10,9 +10,12 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set(['content-length', 
 /** A valid HTTP header name (an RFC 9110 token). */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /**
- * Parses a `--header "name: value"` argument. Control characters are
- * removed from the value so that a header can never split a request.
+ * Parses a `--header "name: value"` argument. Rejects a value with a control
+ * character, such as a line break, which could split the request.
  */
 export function parseHeaderArgument(argument: string): [string, string] {
   const colon = argument.indexOf(':');
@@ -29,12 +32,36 @@ export function parseHeaderArgument(argument: string): [string, string] {
     throw new UsageError(
       'E_HEADER_RESERVED',
       `invalid --header "${argument}": ${name} is set by pllay-hooks and cannot be overridden`,
+      'leave it out: pllay-hooks sets content-length, host, transfer-encoding and connection itself',
     );
   }
 
-  // eslint-disable-next-line no-control-regex
-  const value = argument.slice(colon + 1).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const value = argument.slice(colon + 1).trim();
+  if (CONTROL_CHARACTER.test(value)) {
+    throw new UsageError(
+      'E_HEADER_VALUE',
+      `invalid --header ${JSON.stringify(argument)}: the value contains a control character such as a line break`,
+      'put the value on one line without control characters, for example: --header "x-request-source: ci"',
+    );
+  }
   return [name.toLowerCase(), value];
+}
+
+/**
+ * Throws E_HEADER_RESERVED when `--header` names the header that carries the signature, which
+ * pllay-hooks computes from the body. `signatureHeader` is the name in use, compared without case.
+ */
+export function rejectSignatureHeader(headers: Record<string, string>, signatureHeader: string): void {
+  const name = Object.keys(headers).find((key) => key.toLowerCase() === signatureHeader.toLowerCase());
+  if (name === undefined) {
+    return;
+  }
+
+  throw new UsageError(
+    'E_HEADER_RESERVED',
+    `invalid --header "${name}: ${headers[name]}": ${name} carries the signature that pllay-hooks computes from the body`,
+    'leave it out; to send a wrong signature, sign with another --secret, or move the signature with --signature-header',
+  );
 }
 
 export interface SignedHeadersOptions {

@@ -9,13 +9,22 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const EXPLICIT_PATH = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\//i;
 
 /**
+ * A bare port, optionally after a colon and before a path, query or fragment: `3000`, `:3000`,
+ * `3000/hooks`. Without this rule the URL parser would read `46765/x` as the IPv4 address
+ * 0.0.182.173, because WHATWG URLs accept a bare number as an IPv4 host.
+ */
+const BARE_PORT = /^:?(\d+)([/?#].*)?$/s;
+
+/**
  * Turns a `--to` value into the URL to POST to. Accepts a full URL or a
- * bare `host:port` (or a bare port such as `3000` or `:3000`), and adds the
- * default webhook path when the URL has none.
+ * bare `host:port` (or a bare port such as `3000`, `:3000` or `3000/hooks`,
+ * which means localhost), and adds the default webhook path when the URL
+ * has none. Rejects port 0, which no server can listen on as a target.
  */
 export function normalizeTarget(input: string, defaultPath = DEFAULT_WEBHOOK_PATH): URL {
   const trimmed = input.trim();
-  const bare = /^:?\d+$/.test(trimmed) ? `localhost:${trimmed.replace(/^:/, '')}` : trimmed;
+  const port = BARE_PORT.exec(trimmed);
+  const bare = port ? `localhost:${port[1]}${port[2] ?? ''}` : trimmed;
   const withScheme = SCHEME.test(trimmed) ? trimmed : `http://${bare}`;
 
   let url: URL;
@@ -30,6 +39,9 @@ export function normalizeTarget(input: string, defaultPath = DEFAULT_WEBHOOK_PAT
   }
   if (url.hostname === '') {
     throw invalidTarget(input, 'it has no host');
+  }
+  if (url.port === '0') {
+    throw invalidTarget(input, 'port 0 is not a port that a server can listen on');
   }
   if (!EXPLICIT_PATH.test(withScheme)) {
     url.pathname = defaultPath;

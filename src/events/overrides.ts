@@ -4,7 +4,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
 
 /**
  * Parses a `--set path=value` argument. The value is parsed as JSON when it
- * parses (`5000`, `true`, `{"a":1}`), else it is kept as a string.
+ * parses (`5000`, `true`, `{"a":1}`), else it is kept as a string. Rejects a
+ * number that would be sent as another value (see inexactNumber).
  */
 export function parseSetArgument(argument: string): { path: string[]; value: unknown } {
   const equals = argument.indexOf('=');
@@ -25,7 +26,41 @@ export function parseSetArgument(argument: string): { path: string[]; value: unk
     );
   }
 
-  return { path, value: parseLooseJson(argument.slice(equals + 1)) };
+  const text = argument.slice(equals + 1);
+  const value = parseLooseJson(text);
+  const inexact = inexactNumber(value);
+  if (inexact !== undefined) {
+    const quoted = typeof value === 'number' ? `${argument.slice(0, equals)}='"${text.trim()}"'` : undefined;
+    throw new UsageError(
+      'E_SET_NUMBER',
+      `invalid --set "${argument}": ${describeInexactNumber(inexact)}`,
+      quoted === undefined ? 'write the number as a JSON string, such as "12345678901234567890"' : `quote it to send a string: --set ${quoted}`,
+    );
+  }
+  return { path, value };
+}
+
+/**
+ * Returns the first number in a parsed JSON value that may not be sent as written. JSON.parse
+ * can round a whole number outside ±(2^53 - 1), so 12345678901234567890 becomes
+ * 12345678901234567000. An overflow such as 1e400 becomes Infinity, which JSON.stringify writes
+ * as null.
+ */
+function inexactNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value)) ? undefined : value;
+  }
+  if (typeof value !== 'object' || value === null) {
+    return undefined;
+  }
+
+  for (const child of Object.values(value)) {
+    const found = inexactNumber(child);
+    if (found !== undefined) {
+      return found;
+    }
+  }
+  return undefined;
 }
 
 /** Splits a dotted path such as `data.object.amount` into its keys; undefined when a key is empty or unsafe. */
@@ -69,6 +104,12 @@ export function setPath(target: Record<string, unknown>, path: string[], value: 
     }
     current = container[key];
   }
+}
+
+function describeInexactNumber(value: number): string {
+  return Number.isFinite(value)
+    ? `a whole number beyond ±(2^53 - 1) is not exact in JSON, so it would be sent as ${JSON.stringify(value)}`
+    : 'the number overflows, so it would be sent as null';
 }
 
 function describe(value: unknown): string {

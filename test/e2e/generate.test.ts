@@ -131,6 +131,20 @@ describe('generate', () => {
     expect(result.stderr).toContain(data);
   });
 
+  it.each([
+    [['--set', 'data.object.b=12345678901234567890'], 'would be sent as 12345678901234567000'],
+    [['--set', 'data.object.b=1e400'], 'would be sent as null'],
+    [['--created', '1761958815000'], 'looks like milliseconds, so pass 1761958815'],
+    [['--created', '5'], 'expected whole unix seconds'],
+    [['--id', ''], "option '--id <id>' argument '' is invalid"],
+  ])('rejects %j', async (flags, expected) => {
+    const result = await runCli(['generate', 'payment.failed', '--secret', SECRET, ...flags]);
+
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(expected);
+  });
+
   it('rejects an unknown type', async () => {
     const result = await runCli(['generate', 'wager.complete', '--secret', SECRET]);
 

@@ -481,6 +481,42 @@ describe('replay command', () => {
   });
 });
 
+describe('replay flag ranges', () => {
+  it.each([
+    ['--timeout', '0'],
+    ['--deadline', '0'],
+    ['--max-attempts', '0'],
+    ['--max-attempts', '101'],
+    ['--max-attempts', '1000000'],
+  ])('rejects %s %s', async (flag, value) => {
+    const target = await app(perEvent([200]));
+    const log = writeFile('events.ndjson', `${envelope('evt_range')}\n`);
+
+    const result = await runCli(['replay', log, '--to', target.url, '--secret', SECRET, flag, value]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`option '${flag}`);
+    expect(result.stderr).toContain(`argument '${value}' is invalid`);
+    expect(target.requests).toHaveLength(0);
+  });
+});
+
+describe('listen flag ranges', () => {
+  it.each([
+    ['--max-body', '0', 'at least 1 byte'],
+    ['--forward-timeout', '0', 'at least 1ms'],
+  ])('rejects %s %s', async (flag, value, expected) => {
+    const target = await app(perEvent([200]));
+    const args = ['listen', '--port', '0', '--log', join(folder(), 'capture.ndjson'), '--forward-to', target.url];
+
+    const result = await runCli([...args, flag, value], { timeoutMs: 10_000 });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(expected);
+    expect(result.stdout).not.toContain('Listening');
+  });
+});
+
 describe('listen forwarding flags', () => {
   it('needs --forward-to for --forward-sync', async () => {
     const result = await runCli([

@@ -152,5 +152,68 @@ describe('send --payload', () => {
     expect(result.code).toBe(2);
     expect(server.requests).toHaveLength(0);
     expect(result.stderr).toContain('--payload');
+    expect(result.stderr).toContain('leave out the event types');
+  });
+
+  it('rejects flags that change events', async () => {
+    const server = await startServer();
+    const file = writePayload(PAYLOAD);
+    const data = writePayload('{"a":1}', 'data.json');
+    const flags = ['--id', 'x', '--set', 'a=1', '--data', data];
+
+    const result = await runCli(['send', '--payload', file, ...flags, '--to', server.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(server.requests).toHaveLength(0);
+    expect(result.stderr).toContain('--id, --set and --data cannot change it');
+    expect(result.stderr).toContain('[E_PAYLOAD_WITH_CHANGES]');
+  });
+
+  it('rejects --created too', async () => {
+    const server = await startServer();
+    const file = writePayload(PAYLOAD);
+
+    const result = await runCli(['send', '--payload', file, '--created', '1761958815', '--to', server.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(server.requests).toHaveLength(0);
+    expect(result.stderr).toContain('so --created cannot change it');
+  });
+
+  it('reads standard input for -', async () => {
+    const server = await startServer();
+
+    const result = await runCli(['send', '--payload', '-', '--to', server.url, '--secret', SECRET], { input: PAYLOAD });
+    const [request] = server.requests;
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(request!.body.equals(Buffer.from(PAYLOAD))).toBe(true);
+    expect(request!.headers['pllay-signature']).toBe(
+      createHmac('sha256', SECRET).update(Buffer.from(PAYLOAD)).digest('hex'),
+    );
+  });
+
+  it('rejects empty standard input', async () => {
+    const server = await startServer();
+
+    const result = await runCli(['send', '--payload', '-', '--to', server.url, '--secret', SECRET], { input: '' });
+
+    expect(result.code).toBe(2);
+    expect(server.requests).toHaveLength(0);
+    expect(result.stderr).toContain('[E_FILE_EMPTY]');
+  });
+
+  it('names a folder as a folder', async () => {
+    const server = await startServer();
+    const folder = tempDir();
+    folders.push(folder);
+
+    const result = await runCli(['send', '--payload', folder.path, '--to', server.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(server.requests).toHaveLength(0);
+    expect(result.stderr).toContain(`${folder.path}: it is a folder, not a file`);
+    expect(result.stderr).not.toContain('EISDIR');
   });
 });

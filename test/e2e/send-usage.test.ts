@@ -114,8 +114,14 @@ describe('send usage errors', () => {
 
   it.each([
     ['--count', '0'],
+    ['--count', '0x10'],
     ['--concurrency', 'many'],
     ['--timeout', 'soon'],
+    ['--timeout', '0'],
+    ['--timeout', '1000h'],
+    ['--created', '5'],
+    ['--created', '1761958815000'],
+    ['--created', '0x10'],
   ])('rejects %s %s', async (flag, value) => {
     const server = await startServer();
 
@@ -132,7 +138,78 @@ describe('send usage errors', () => {
     const result = await runCli(['send', '--all', '--id', 'evt_1', '--to', server.url, '--secret', SECRET]);
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--id');
+    expect(result.stderr).toContain('--id "evt_1"');
+    expect(result.stderr).toContain('[E_ID_WITH_MANY]');
+    expect(result.stderr).toContain('leave out --id');
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('rejects an empty --id', async () => {
+    const server = await startServer();
+
+    const result = await runCli(['send', 'kyc.started', '--id', '', '--to', server.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("option '--id <id>' argument '' is invalid");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('rejects an inexact --set number', async () => {
+    const server = await startServer();
+    const set = 'data.object.b=12345678901234567890';
+
+    const result = await runCli(['send', 'kyc.started', '--set', set, '--to', server.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('[E_SET_NUMBER]');
+    expect(result.stderr).toContain('12345678901234567000');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('rejects a header value with a line break', async () => {
+    const server = await startServer();
+
+    const result = await runCli(['send', 'kyc.started', '--header', 'x-a: line1\nline2', '--to', server.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('invalid --header "x-a: line1\\nline2"');
+    expect(result.stderr).toContain('[E_HEADER_VALUE]');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it.each([
+    [['--header', 'pllay-signature: abc'], 'pllay-signature'],
+    [['--header', 'PLLAY-Signature: abc'], 'pllay-signature'],
+    [['--signature-header', 'X-Sig', '--header', 'x-sig: abc'], 'x-sig'],
+  ])('rejects the signature header in %j', async (flags, name) => {
+    const server = await startServer();
+
+    const result = await runCli(['send', 'kyc.started', ...flags, '--to', server.url, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${name} carries the signature`);
+    expect(result.stderr).toContain('[E_HEADER_RESERVED]');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('sends pllay-signature once the signature moves', async () => {
+    const server = await startServer();
+
+    const result = await runCli([
+      'send',
+      'kyc.started',
+      '--signature-header',
+      'x-sig',
+      '--header',
+      'pllay-signature: abc',
+      '--to',
+      server.url,
+      '--secret',
+      SECRET,
+    ]);
+
+    expect(result.code).toBe(0);
+    expect(server.requests[0]!.headers['pllay-signature']).toBe('abc');
+    expect(server.requests[0]!.headers['x-sig']).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -182,4 +182,15 @@ describe('verify with a capture record', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`error: no record on line 3 in ${log}`);
   });
+
+  it('rejects a missing log', async () => {
+    const log = join(folder(), 'nope.ndjson');
+
+    const result = await runCli(['verify', '--record', log, '--secret', SECRET]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: cannot read --record file ${log}: file not found [E_FILE_UNREADABLE]`);
+    expect(result.stderr).toContain('check the path');
+    expect(result.stderr).not.toContain('ENOENT');
+  });
 });

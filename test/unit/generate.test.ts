@@ -40,6 +40,42 @@ describe('parseSetArgument', () => {
     expect(error.message).toContain(argument.split('=')[0]);
   });
 
+  it.each([
+    ['data.object.amount=9007199254740991', 9007199254740991],
+    ['data.object.amount=-9007199254740991', -9007199254740991],
+    ['data.object.rate=0.1', 0.1],
+    ['data.object.rate=1.5e-7', 1.5e-7],
+    ['data.object.id="12345678901234567890"', '12345678901234567890'],
+  ])('keeps the exact number %s', (argument, value) => {
+    expect(parseSetArgument(argument).value).toBe(value);
+  });
+
+  it.each([
+    ['data.object.b=12345678901234567890', '12345678901234567000'],
+    ['data.object.b=-9007199254740993', '-9007199254740992'],
+    ['data.object.b=1e400', 'null'],
+    ['data.object.b=-1e400', 'null'],
+  ])('rejects the inexact number %s', (argument, sent) => {
+    const error = usageError(() => parseSetArgument(argument));
+    const literal = argument.slice(argument.indexOf('=') + 1);
+
+    expect(error.code).toBe('E_SET_NUMBER');
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toContain(argument);
+    expect(error.message).toContain(`sent as ${sent}`);
+    expect(error.hint).toContain(`'"${literal}"'`);
+  });
+
+  it.each(['data.object.meta={"a":[1,12345678901234567890]}', 'data.object.meta=[{"b":1e400}]'])(
+    'rejects a nested inexact number in %s',
+    (argument) => {
+      const error = usageError(() => parseSetArgument(argument));
+
+      expect(error.code).toBe('E_SET_NUMBER');
+      expect(error.hint).toContain('JSON string');
+    },
+  );
+
   it.each(['__proto__.polluted=1', 'data.__proto__.polluted=1', 'data.constructor.prototype.polluted=1'])(
     'rejects the prototype path %s',
     (argument) => {

@@ -18,6 +18,12 @@ describe('normalizeTarget', () => {
   it.each([
     ['3000', 'http://localhost:3000/webhooks/pllay'],
     [':3000', 'http://localhost:3000/webhooks/pllay'],
+    ['46765/x', 'http://localhost:46765/x'],
+    [':46765/x', 'http://localhost:46765/x'],
+    ['3000/', 'http://localhost:3000/'],
+    ['3000?source=ci', 'http://localhost:3000/webhooks/pllay?source=ci'],
+    ['3000#top', 'http://localhost:3000/webhooks/pllay#top'],
+    ['3000/in?x=1', 'http://localhost:3000/in?x=1'],
   ])('reads bare port %s as localhost', (input, expected) => {
     expect(normalizeTarget(input).href).toBe(expected);
   });
@@ -61,7 +67,7 @@ describe('normalizeTarget', () => {
     expect(error.hint).toContain('localhost:3000');
   });
 
-  it.each(['', 'localhost:notaport', 'localhost:99999', 'http://', 'http://exa mple.test'])(
+  it.each(['', 'localhost:notaport', 'localhost:99999', 'http://', 'http://exa mple.test', '99999/x'])(
     'rejects %j',
     (input) => {
       const error = catchUsageError(() => normalizeTarget(input));
@@ -70,6 +76,21 @@ describe('normalizeTarget', () => {
       expect(error.message).toContain(`"${input}"`);
     },
   );
+
+  it.each(['0', ':0', '0/x', 'localhost:0', '127.0.0.1:0/hooks', 'http://localhost:0', 'http://[::1]:0/x'])(
+    'rejects port 0 in %j',
+    (input) => {
+      const error = catchUsageError(() => normalizeTarget(input));
+
+      expect(error.code).toBe('E_INVALID_TARGET');
+      expect(error.exitCode).toBe(ExitCode.usage);
+      expect(error.message).toContain('port 0');
+    },
+  );
+
+  it.each(['1', '65535', ':8080/in'])('keeps the host of bare port %j local', (input) => {
+    expect(normalizeTarget(input).hostname).toBe('localhost');
+  });
 });
 
 function catchUsageError(run: () => unknown): UsageError {
