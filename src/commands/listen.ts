@@ -97,7 +97,7 @@ export function listenCommand(context: CliContext): Command {
     ].join('\n'))
     .action(async (flags: ListenFlags, command: Command) => {
       const output = createOutput(context, command);
-      const { values } = await commandSettings(context, command, output, listenFlagValues(flags), {
+      const { values, secretEnv } = await commandSettings(context, command, output, listenFlagValues(flags), {
         'listen.host': '--host',
         'listen.port': '--port',
         'listen.log': '--log',
@@ -112,7 +112,7 @@ export function listenCommand(context: CliContext): Command {
       });
       const { ui: _ui, uiPort: _uiPort, ...otherFlags } = flags;
       const listenFlags = { ...otherFlags, ...inspectorFlags(flags, values) };
-      context.exitCode = await output.batched(() => runListen(output, values, listenFlags));
+      context.exitCode = await output.batched(() => runListen(output, values, listenFlags, secretEnv));
     });
 }
 
@@ -145,7 +145,7 @@ function inspectorFlags(flags: ListenFlags, values: SettingValues): Pick<ListenF
   return { ui: true, uiPort };
 }
 
-async function runListen(output: Output, values: SettingValues, flags: ListenFlags): Promise<number> {
+async function runListen(output: Output, values: SettingValues, flags: ListenFlags, secretEnv: string): Promise<number> {
   const settings: ListenSettings = {
     host: values['listen.host'],
     port: values['listen.port'],
@@ -216,6 +216,7 @@ async function runListen(output: Output, values: SettingValues, flags: ListenFla
     url: server.url,
     settings,
     secrets,
+    secretEnv,
     sync: flags.forwardSync === true,
     rejectInvalid: flags.rejectInvalid === true,
   });
@@ -331,11 +332,13 @@ interface Announcement {
   url: string;
   settings: ListenSettings;
   secrets: string[];
+  /** Environment variable that the secret is read from. */
+  secretEnv: string;
   sync: boolean;
   rejectInvalid: boolean;
 }
 
-function announce(output: Output, { url, settings, secrets, sync, rejectInvalid }: Announcement): void {
+function announce(output: Output, { url, settings, secrets, secretEnv, sync, rejectInvalid }: Announcement): void {
   output.data({ kind: 'listening', url, log: settings.log });
   output.result(`Listening on ${output.style.bold(`${url}${DEFAULT_WEBHOOK_PATH}`)} (any POST path is captured)`);
 
@@ -348,7 +351,7 @@ function announce(output: Output, { url, settings, secrets, sync, rejectInvalid 
   }
   if (secrets.length === 0) {
     const rejecting = rejectInvalid ? '; --reject-invalid has no effect, since nothing can be called invalid' : '';
-    output.warn(`no secret: signatures cannot be checked and every event is logged as unchecked${rejecting}. Pass --secret, set ${SECRET_ENV}, or add "secretEnv" to a config file`);
+    output.warn(`no secret: signatures cannot be checked and every event is logged as unchecked${rejecting}. Pass --secret or set ${secretEnv}`);
   } else {
     output.info(output.errorStyle.dim(`Verifying with ${secrets.map(fingerprint).join(', ')}; logging to ${settings.log}; Ctrl-C to stop`));
   }

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { DEFAULT_TIMEOUT_MS } from '../delivery/deliver.js';
-import { parseHeaderArgument } from '../delivery/headers.js';
+import { parseHeaderArgument, rejectSignatureHeader } from '../delivery/headers.js';
 import { normalizeTarget } from '../delivery/target.js';
 import { ExitCode, UsageError } from '../errors.js';
 import {
@@ -232,6 +232,7 @@ async function runReplayCommand(
 ): Promise<number> {
   const policy = backoffPolicy(values);
   const url = normalizeTarget(requireTarget(values.target), values.path);
+  rejectSignatureHeader(values.headers, values['signature.header']);
   const signing = signingOf(values, flags, secretEnv);
   const tls = tlsOptions(flags);
   const stop = new AbortController();

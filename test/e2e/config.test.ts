@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { verify } from '../../src/signature/index.js';
 import { BIN, cliEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
@@ -259,6 +259,17 @@ describe('listen with config', () => {
     expect(records[0]!.signature).toBe('valid');
     expect(records[0]!.secret_fingerprint).toMatch(/^[0-9a-f]{8}$/);
     expect(listen.stdout()).toContain(`(secret ${String(records[0]!.secret_fingerprint)})`);
+  });
+
+  it('names the secretEnv variable when no secret is set', async () => {
+    const cwd = project({ '.pllay-hooksrc.json': JSON.stringify({ secretEnv: 'MY_APP_SECRET', listen: { port: 0 } }) });
+    const listen = startCli(['listen'], { cwd });
+    running.push(listen);
+
+    await listen.waitForLine(/Listening on/);
+    await vi.waitFor(() => expect(listen.stderr()).toContain('no secret'));
+
+    expect(listen.stderr()).toContain('set MY_APP_SECRET');
   });
 
   it('serves the inspector the file turns on', async () => {

@@ -499,6 +499,17 @@ describe('replay flag ranges', () => {
     expect(result.stderr).toContain(`argument '${value}' is invalid`);
     expect(target.requests).toHaveLength(0);
   });
+
+  it('rejects the signature header', async () => {
+    const target = await app(perEvent([200]));
+    const log = writeFile('events.ndjson', `${envelope('evt_header')}\n`);
+
+    const result = await runCli(['replay', log, '--to', target.url, '--secret', SECRET, '--header', 'pllay-signature: abc']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('[E_HEADER_RESERVED]');
+    expect(target.requests).toHaveLength(0);
+  });
 });
 
 describe('listen flag ranges', () => {
