@@ -78,7 +78,7 @@ export function listenCommand(context: CliContext): Command {
       '  $ pllay-hooks listen',
       '  $ pllay-hooks listen --port 0 --secret whsec_test_123 --reject-invalid',
       '  $ pllay-hooks listen --secret whsec_new --secret whsec_old      (rotation: says which one matched)',
-      '  $ pllay-hooks listen --json | jq \'select(.signature != "valid")\'',
+      '  $ pllay-hooks listen --json | jq \'select(.kind == "capture" and .signature != "valid")\'',
       '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000',
       '  $ pllay-hooks listen --secret whsec_test_123 --forward-to localhost:3000 --ui',
       '',

@@ -9,7 +9,7 @@ import { UsageError, ExitCode } from '../errors.js';
 import { assertEventType, EVENT_TYPE_NAMES, generateEvent } from '../events/index.js';
 import { LogWriter } from '../log/index.js';
 import { requireSigningSecret } from '../secret.js';
-import { formatBytes, formatDuration, formatStatus, oneLine } from '../ui/format.js';
+import { responseStart, formatBytes, formatDuration, formatStatus, oneLine } from '../ui/format.js';
 import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
@@ -272,7 +272,7 @@ function resultLine(output: Output, result: SendResult): string {
   const style = output.style;
   const mark = attempt.ok ? style.green('✔') : style.red('✖');
   const status = attempt.status === undefined ? style.red('---') : formatStatus(style, attempt.status);
-  const detail = attempt.ok ? style.dim(oneLine(attempt.snippet ?? '', 50)) : style.red(describeAttempt(attempt));
+  const detail = attempt.ok ? style.dim(oneLine(attempt.snippet ?? '', 50)) : `${style.red(describeAttempt(attempt))}${responseStart(style, attempt)}`;
   return (
     `${mark} ${(result.type ?? '(payload)').padEnd(20)} ${style.dim(result.eventId ?? '-')}  ${status} ` +
     `${formatDuration(attempt.durationMs).padStart(7)} ${style.dim(formatBytes(result.bytes).padStart(8))}  ${detail}`

@@ -139,7 +139,11 @@ async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
 
   if (chosen === undefined) {
     const invalid = firstInvalid === undefined ? '' : `; ${path}:${firstInvalid} is not valid JSON`;
-    throw new InputFileError('E_RECORD_NOT_FOUND', path, `no record ${describeRequest(flags)} in ${path}${invalid}`);
+    const hint =
+      flags.line !== undefined || flags.eventId !== undefined
+        ? `check the line number or event id; \`grep -n EVENT_ID ${path}\` shows the lines of an event`
+        : `pass a capture log that listen wrote, such as .pllay-hooks/capture.ndjson`;
+    throw new InputFileError('E_RECORD_NOT_FOUND', path, `no record ${describeRequest(flags)} in ${path}${invalid}`, undefined, hint);
   }
   return subjectOfRecord(chosen.record, `${path}:${chosen.line}`);
 }
@@ -177,7 +181,7 @@ function subjectOfRecord(record: Record<string, unknown>, where: string): Subjec
   const signature = Array.isArray(header) ? header[0] : header;
 
   if (body === undefined) {
-    throw new UsageError('E_RECORD_NO_BODY', `the record at ${where} has no body to check`);
+    throw new UsageError('E_RECORD_NO_BODY', `the record at ${where} has no body to check`, 'pick a capture record of listen with --line N or --event-id ID');
   }
   if (typeof signature !== 'string') {
     throw new UsageError(

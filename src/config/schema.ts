@@ -27,6 +27,11 @@ function text(what: string): z.ZodString {
 
 const target = text('a URL or host:port').refine(isTarget, TARGET_EXPECTED);
 
+/** A target in a config file, where a bare port such as 3000 may also be written as a number. */
+const fileTarget = z.union([z.int().min(1).max(65535).transform(String), target], {
+  error: 'expected a port from 1 to 65535, a URL such as http://localhost:3000/webhooks/pllay, or host:port',
+});
+
 const urlPath = z.string({ error: 'expected a path such as /webhooks/pllay' }).regex(/^\/\S*$/, 'expected a path that starts with /, such as /webhooks/pllay');
 
 const secretValue = text('a secret');
@@ -157,7 +162,7 @@ const events = z.record(z.string(), eventOverride, wrongType('expected an object
 
 /** Schemas of the keys that the top level and each profile may set. */
 const settingsShape = {
-  target: target.optional(),
+  target: fileTarget.optional(),
   path: urlPath.optional(),
   secret: secret.optional(),
   secretEnv: secretEnv.optional(),
@@ -172,7 +177,7 @@ const settingsShape = {
       host: text('a host name or address such as 127.0.0.1').optional(),
       port: port.optional(),
       log: text('a file path').optional(),
-      forwardTo: text('a URL or host:port').refine(isTarget, TARGET_EXPECTED).optional(),
+      forwardTo: fileTarget.optional(),
       maxBody: byteSize.optional(),
       headersTimeout: duration(1).optional(),
       requestTimeout: duration(1).optional(),

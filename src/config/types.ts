@@ -10,8 +10,8 @@ export interface ConfigFile extends ConfigSettings {
 
 /** The keys that the top level of a config file and each profile may set. */
 export interface ConfigSettings {
-  /** URL or `host:port` that `send` delivers to, as `--to` takes it. */
-  target?: string | undefined;
+  /** URL, `host:port` or port that `send`, `replay` and `check` deliver to, as `--to` takes it. */
+  target?: string | number | undefined;
   /** Path added to a target that has none; `/webhooks/pllay` by default. */
   path?: string | undefined;
   /**
@@ -36,8 +36,8 @@ export interface ConfigSettings {
     port?: number | undefined;
     /** Capture log that `listen` appends to. */
     log?: string | undefined;
-    /** URL that `listen` forwards each captured event to. */
-    forwardTo?: string | undefined;
+    /** URL, `host:port` or port that `listen` forwards each captured event to. */
+    forwardTo?: string | number | undefined;
     /** Largest body accepted: bytes, or a string such as `512kb` or `2mb`. */
     maxBody?: number | string | undefined;
     /** Time a client has to send the request headers: milliseconds, or a string such as `10s`. */

@@ -19,7 +19,7 @@ export function validateConfig(contents: unknown, path: string): ParsedConfig {
 
 function invalid(path: string, problems: string[]): never {
   throw new ConfigError('E_CONFIG_INVALID', path, `invalid config in ${path}:\n${problems.map((problem) => `  ${problem}`).join('\n')}`, {
-    hint: 'fix the keys listed above (docs/configuration.md lists every key)',
+    hint: 'fix the keys listed above; the configuration guide that README.md links to lists every key',
   });
 }
 

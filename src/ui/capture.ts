@@ -2,7 +2,7 @@ import type { CaptureEvent } from '../capture/server.js';
 import type { AttemptResult } from '../delivery/deliver.js';
 import { describeAttempt } from '../delivery/outcome.js';
 import type { CaptureRecord } from '../log/index.js';
-import { formatBytes, formatClock, formatDuration, formatStatus, formatVerdict, oneLine } from './format.js';
+import { responseStart, formatBytes, formatClock, formatDuration, formatStatus, formatVerdict, oneLine } from './format.js';
 import type { Output } from './output.js';
 
 export interface CaptureRenderOptions {
@@ -66,7 +66,9 @@ function responseText(output: Output, attempt: AttemptResult): string {
     return `${arrow} ${style.red(`✖ ${describeAttempt(attempt)}`)}`;
   }
 
-  const detail = attempt.ok ? style.dim(oneLine(attempt.snippet ?? '', 40)) : style.red(oneLine(describeAttempt(attempt), 60));
+  const detail = attempt.ok
+    ? style.dim(oneLine(attempt.snippet ?? '', 40))
+    : `${style.red(describeAttempt(attempt))}${responseStart(style, attempt)}`;
   return `${arrow} ${formatStatus(style, attempt.status)} ${formatDuration(attempt.durationMs)}  ${detail}`.trimEnd();
 }
 

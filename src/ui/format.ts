@@ -1,5 +1,6 @@
 import type { ChalkInstance } from 'chalk';
 
+import type { AttemptResult } from '../delivery/deliver.js';
 import type { SignatureVerdict } from '../signature/index.js';
 
 /** Colours a status by class: 2xx green, 3xx and 4xx yellow, 5xx red. */
@@ -50,4 +51,10 @@ export function oneLine(text: string, width = 60): string {
 /** Local time of day, `14:03:27`. */
 export function formatClock(date: Date): string {
   return date.toTimeString().slice(0, 8);
+}
+
+/** Returns the start of the app's response body to a failed attempt, after a colon, or nothing. */
+export function responseStart(style: ChalkInstance, attempt: Pick<AttemptResult, 'snippet'>): string {
+  const body = oneLine(attempt.snippet ?? '', 50);
+  return body === '' ? '' : `: ${style.dim(body)}`;
 }

@@ -200,7 +200,8 @@ export function renderSummary(output: Output, summary: ReplaySummary): void {
   if (summary.duplicates > 0) {
     rows.splice(3, 0, [
       'repeats',
-      `${summary.duplicates} later lines of an event already selected, left out (--no-dedupe sends them)`,
+      // Usually the delivery records that listen --forward-to or an earlier replay wrote for the event.
+      `${summary.duplicates} later line${summary.duplicates === 1 ? '' : 's'} of an event already selected (such as its delivery records), left out`,
     ]);
   }
 
@@ -223,7 +224,7 @@ export function renderSchedule(output: Output, schedule: ScheduledAttempt[]): vo
     const total =
       step.attempt === 1
         ? ''
-        : output.style.dim(`  (at most ${formatDuration(step.maxElapsedMs)} from the first)`);
+        : output.style.dim(`  (at most ${formatDuration(step.maxElapsedMs)} of waits since the first)`);
     output.line(`  attempt ${step.attempt}  ${wait}${total}`);
   }
   output.line(

@@ -39,6 +39,14 @@ describe('validateConfig', () => {
     expect(config.replay?.maxDelay).toBe(60_000);
   });
 
+  it('takes a bare port as a number', () => {
+    const config = validateConfig({ target: 3000, listen: { forwardTo: 4000 } }, FILE);
+
+    expect(config.target).toBe('3000');
+    expect(config.listen?.forwardTo).toBe('4000');
+    expect(problems({ target: 70000 })).toContain('target is 70000: expected a port from 1 to 65535, a URL');
+  });
+
   it('names file, key, value and allowed range', () => {
     const message = problems({ listen: { port: 70000 } });
 

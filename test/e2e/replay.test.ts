@@ -115,7 +115,7 @@ async function captureWithFailingApp(): Promise<string> {
     SECRET,
   ]);
   expect(sent.code).toBe(0);
-  await listen.waitForLine(/kyc\.completed.*<-- 500/);
+  await listen.waitForLine(/kyc\.completed.*<-- 500 .*rejected with 500: database unavailable/);
   expect(await listen.stop('SIGINT')).toBe(0);
   return log;
 }
@@ -390,7 +390,7 @@ describe('replay command', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('attempt 2  after 1.00 s');
-    expect(result.stdout).toContain('attempt 3  after 3.00 s  (at most 4.00 s from the first)');
+    expect(result.stdout).toContain('attempt 3  after 3.00 s  (at most 4.00 s of waits since the first)');
     expect(result.stdout).toContain('evt_1');
   });
 

@@ -101,7 +101,7 @@ describe('send failures', () => {
     const result = await runCli(['send', 'wager.created', '--to', server.url, '--secret', SECRET]);
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`rejected with ${status}`);
+    expect(result.stdout).toContain(`rejected with ${status}: {"error":"nope"}`);
     expect(result.stdout).toContain('0 delivered, 1 failed');
   });
 
