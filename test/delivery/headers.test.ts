@@ -2,15 +2,10 @@ import { describe, expect, it } from 'vitest';
 
 import { parseHeaderArgument, rejectSignatureHeader } from '../../src/delivery/headers.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
+import { thrownBy } from '../helpers/errors.js';
 
 function usageError(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
+  return thrownBy(run, UsageError);
 }
 
 describe('parseHeaderArgument', () => {

@@ -1,10 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/temp.js';
+import { tempProject } from '../helpers/temp.js';
 
 const BOM = '\uFEFF';
 const folders: Array<{ remove(): void }> = [];
@@ -14,12 +13,8 @@ afterEach(() => {
 });
 
 function project(files: Record<string, string>): string {
-  const folder = tempDir();
+  const folder = tempProject(files);
   folders.push(folder);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(folder.path, name)), { recursive: true });
-    writeFileSync(join(folder.path, name), text);
-  }
   return folder.path;
 }
 

@@ -1,6 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { verify } from '../../src/signature/index.js';
 import { BIN, cliEnv, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { readNdjson, tempDir } from '../helpers/temp.js';
+import { readNdjson, tempProject } from '../helpers/temp.js';
 
 const SECRET = 'whsec_test_config';
 const folders: Array<{ remove(): void }> = [];
@@ -22,12 +21,8 @@ afterEach(async () => {
 });
 
 function project(files: Record<string, string>): string {
-  const folder = tempDir();
+  const folder = tempProject(files);
   folders.push(folder);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(folder.path, name)), { recursive: true });
-    writeFileSync(join(folder.path, name), text);
-  }
   return folder.path;
 }
 

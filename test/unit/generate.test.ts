@@ -3,15 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { generateEvent, parseSetArgument } from '../../src/events/index.js';
 import { deepMerge, setPath } from '../../src/events/overrides.js';
+import { thrownBy } from '../helpers/errors.js';
 
 function usageError(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
+  return thrownBy(run, UsageError);
 }
 
 describe('parseSetArgument', () => {

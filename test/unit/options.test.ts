@@ -11,15 +11,10 @@ import {
   parsePort,
   parsePositiveDuration,
 } from '../../src/commands/options.js';
+import { thrownBy } from '../helpers/errors.js';
 
 function invalidArgument(run: () => unknown): InvalidArgumentError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidArgumentError);
-    return error as InvalidArgumentError;
-  }
-  throw new Error('expected an InvalidArgumentError');
+  return thrownBy(run, InvalidArgumentError);
 }
 
 describe('integerAtLeast', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { normalizeTarget } from '../../src/delivery/target.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
+import { thrownBy } from '../helpers/errors.js';
 
 describe('normalizeTarget', () => {
   it.each([
@@ -94,11 +95,5 @@ describe('normalizeTarget', () => {
 });
 
 function catchUsageError(run: () => unknown): UsageError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return error as UsageError;
-  }
-  throw new Error('expected a UsageError');
+  return thrownBy(run, UsageError);
 }
