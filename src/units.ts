@@ -4,6 +4,12 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 const SIZE = /^(\d+)\s*(b|kb|kib|mb|mib)?$/i;
 
 /**
+ * Maximum duration that a Node.js timer can wait, about 596 hours. Node fires a longer timer
+ * after 1 ms instead, which would make every delivery time out at once.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/**
  * Parses a duration such as `250ms`, `2s`, `1m` or `1h` into milliseconds.
  * A bare number is in `bareUnit`, or rejected when `bareUnit` is undefined.
  * Returns undefined for text that is not a duration.

@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
 import {
   CHECKS,
@@ -23,7 +23,7 @@ import type { Output } from '../ui/output.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { commandSettings } from './settings.js';
-import { collect, integerAtLeast, parseDuration } from './options.js';
+import { collect, integerAtLeast, parsePositiveDuration } from './options.js';
 import { addTlsOptions, tlsOptions, type TlsFlags } from './tls.js';
 
 interface CheckFlags extends TlsFlags {
@@ -140,14 +140,6 @@ function requireTarget(to: string | undefined): string {
     throw new UsageError('E_NO_TARGET', 'no target: check needs the URL of your webhook endpoint', 'pass --to URL (for example --to localhost:3000), set PLLAY_HOOKS_TARGET, or add "target" to a config file');
   }
   return to;
-}
-
-function parsePositiveDuration(value: string): number {
-  const ms = parseDuration(value);
-  if (ms <= 0) {
-    throw new InvalidArgumentError(`expected a duration above zero such as 500ms or 2s, got "${value}".`);
-  }
-  return ms;
 }
 
 /** Fails before any request is sent when the report could not be written. */

@@ -1,18 +1,14 @@
 import { InvalidArgumentError } from 'commander';
 
 import { HEADER_NAME } from '../delivery/headers.js';
-import { parseByteSizeText, parseDurationText } from '../units.js';
+import { MAX_DURATION_MS, parseByteSizeText, parseDurationText } from '../units.js';
 
 /** Collects a repeatable option into an array. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/**
- * Maximum duration that a Node.js timer can wait, about 596 hours. Node fires a longer timer
- * after 1 ms instead, which would make every delivery time out at once.
- */
-export const MAX_DURATION_MS = 2_147_483_647;
+export { MAX_DURATION_MS };
 
 /** Parses decimal digits into a number; undefined for other text, such as `0x10` or `1e3`. */
 function parseDecimalInteger(value: string): number | undefined {

@@ -4,7 +4,7 @@ import { HEADER_NAME, RESERVED_HEADERS } from '../delivery/headers.js';
 import { isTarget } from '../delivery/target.js';
 import { editDistance, EVENT_TYPE_NAMES, isEventType, suggestEventType } from '../events/catalog.js';
 import { isPlainObject, splitSetPath } from '../events/overrides.js';
-import { parseByteSizeText, parseDurationText } from '../units.js';
+import { MAX_DURATION_MS, parseByteSizeText, parseDurationText } from '../units.js';
 import type { ConfigFile } from './types.js';
 
 // Every message completes the sentence "<key> is <value>: …", so it names what is allowed.
@@ -75,8 +75,8 @@ function duration(min: number): z.ZodType<number, number | string> {
   const expected = `expected a duration of at least ${min} ms: milliseconds, or a string such as 500ms, 10s or 1m`;
   return z.union([z.number(), z.string()], { error: expected }).transform((value, context) => {
     const ms = typeof value === 'number' ? value : parseDurationText(value, undefined);
-    if (ms === undefined || !Number.isInteger(ms) || ms < min) {
-      context.addIssue({ code: 'custom', message: expected, input: value });
+    if (ms === undefined || !Number.isInteger(ms) || ms < min || ms > MAX_DURATION_MS) {
+      context.addIssue({ code: 'custom', message: ms !== undefined && ms > MAX_DURATION_MS ? 'expected a duration of at most 596h' : expected, input: value });
       return z.NEVER;
     }
     return ms;
@@ -225,8 +225,8 @@ export const envSchemas = {
   'signature.prefix': signaturePrefix,
   timeout: z.string().transform((value, context) => {
     const ms = parseDurationText(value, 's');
-    if (ms === undefined || ms < 1) {
-      context.addIssue({ code: 'custom', message: 'expected a duration such as 500ms, 10s or 1m', input: value });
+    if (ms === undefined || ms < 1 || ms > MAX_DURATION_MS) {
+      context.addIssue({ code: 'custom', message: 'expected a duration from 1ms to 596h, such as 500ms, 10s or 1m', input: value });
       return z.NEVER;
     }
     return ms;

@@ -112,6 +112,12 @@ describe('resolveSettings environment', () => {
     expect(settings.timeout.value).toBe(2000);
   });
 
+  it('rejects a timeout over 596h', () => {
+    const attempt = (): unknown => resolveSettings({ env: { PLLAY_HOOKS_TIMEOUT: '1000h' } });
+
+    expect(attempt).toThrow('invalid environment variable PLLAY_HOOKS_TIMEOUT="1000h": expected a duration from 1ms to 596h');
+  });
+
   it('warns about a secret with a newline', () => {
     const { warnings } = resolveSettings({ env: { PLLAY_WEBHOOK_SECRET: 'whsec_x\n' } });
 

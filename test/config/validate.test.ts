@@ -39,6 +39,11 @@ describe('validateConfig', () => {
     expect(config.replay?.maxDelay).toBe(60_000);
   });
 
+  it('rejects durations a timer cannot wait', () => {
+    expect(problems({ timeout: '597h' })).toContain('timeout is "597h": expected a duration of at most 596h');
+    expect(validateConfig({ timeout: '596h' }, FILE).timeout).toBe(596 * 3_600_000);
+  });
+
   it('takes a bare port as a number', () => {
     const config = validateConfig({ target: 3000, listen: { forwardTo: 4000 } }, FILE);
 

@@ -200,7 +200,7 @@ describe('check usage errors', () => {
     { name: 'no target', args: () => ['--secret', SECRET], message: /no target: check needs the URL/ },
     { name: 'unknown type', args: (url) => ['--to', url, '--secret', SECRET, '--type', 'payment.disputed'], message: /unknown event type "payment.disputed"/ },
     { name: 'empty type list', args: (url) => ['--to', url, '--secret', SECRET, '--type', ','], message: /--type "," names no event type \[E_NO_EVENT_TYPE\]/ },
-    { name: 'zero latency', args: (url) => ['--to', url, '--secret', SECRET, '--max-latency', '0'], message: /expected a duration above zero/ },
+    { name: 'zero latency', args: (url) => ['--to', url, '--secret', SECRET, '--max-latency', '0'], message: /expected a duration of at least 1ms/ },
     { name: 'zero concurrency', args: (url) => ['--to', url, '--secret', SECRET, '--concurrency', '0'], message: /expected a whole number of at least 1/ },
     { name: 'unwritable report', args: (url) => ['--to', url, '--secret', SECRET, '--report', '/nonexistent-folder/report.xml'], message: /cannot write --report file \/nonexistent-folder\/report.xml/ },
   ];
