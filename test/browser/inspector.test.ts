@@ -276,6 +276,9 @@ function defineInspectorTests(driver: BrowserDriver): void {
     expect(await page.text('.row .delivery')).toMatch(/^✖ 500 · \d+ ms$/);
 
     await page.setChecked('#filter-failed', false);
+    // The list renders after the change event, so the rows are read once every event is back.
+    await expectCount(page, `${EVENT_TYPE_NAMES.length + 1} events`);
+    await expect.poll(() => page.texts('.row .type'), { timeout: 10_000 }).toContain('wager.completed');
     const types = await page.texts('.row .type');
     const id = (await page.texts('.row .id'))[types.indexOf('wager.completed')]!;
     await page.fill('#filter-id', id.slice(4, 12).toUpperCase());
