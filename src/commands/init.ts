@@ -21,6 +21,7 @@ import { isTarget, normalizeTarget } from '../delivery/target.js';
 import { ExitCode, InputFileError, UsageError } from '../errors.js';
 import type { Output } from '../ui/output.js';
 import { canPrompt, promptChoice, promptConfirm, promptSecretText, promptText, type PromptTerminal } from '../ui/prompts.js';
+import { describeFileError } from './input-files.js';
 import { createOutput, type CliContext } from './context.js';
 import { COMMAND_DESCRIPTIONS } from './descriptions.js';
 import { parsePort } from './options.js';
@@ -156,7 +157,8 @@ function readPackageJson(path: string, shown: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InputFileError('E_FILE_UNREADABLE', path, `cannot read ${shown}: ${(error as Error).message}`, error);
+    const { reason, hint } = describeFileError(error);
+    throw new InputFileError('E_FILE_UNREADABLE', path, `cannot read ${shown}: ${reason}`, error, hint);
   }
 }
 

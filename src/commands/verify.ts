@@ -102,8 +102,12 @@ function assertRecordFlags(flags: VerifyFlags): void {
       'pass --line N for the record on line N, or --event-id ID for the last capture record of that event',
     );
   }
-  const picker = flags.line !== undefined ? '--line' : flags.eventId !== undefined ? '--event-id' : undefined;
-  if (picker !== undefined && flags.record === undefined) {
+  if (flags.record !== undefined) {
+    return;
+  }
+
+  const picker = flags.line !== undefined ? '--line' : '--event-id';
+  if (flags.line !== undefined || flags.eventId !== undefined) {
     throw new UsageError(
       'E_VERIFY_INPUT',
       `${picker} picks a record of a capture log, but no --record log was given`,
@@ -151,7 +155,7 @@ async function readRecord(path: string, flags: VerifyFlags): Promise<Subject> {
 /**
  * True for the record on the --line line, or for a capture record of the --event-id event, or for
  * any capture record without either. A delivery record of the same event, such as the one that
- * listen --forward-to writes after the capture record, holds no received signature to check.
+ * listen --forward-to writes after the capture record, contains no received signature to check.
  */
 function isRequested(line: number, record: Record<string, unknown>, flags: VerifyFlags): boolean {
   if (flags.line !== undefined) {

@@ -20,10 +20,10 @@ export interface OptionSpec {
   names: string[];
   description: string;
   /**
-   * `none` for a switch; `file` for a path; `profile` for a profile name of
-   * the config file, which the script reads from `config --profiles`;
-   * `event-type` for event types, several separated by commas; `text` for
-   * any other value.
+   * Kind of value the option takes: `none` for a switch, `file` for a path,
+   * `event-type` for event types separated by commas, `text` for any other.
+   * `profile` is a profile name of the config file, which the script reads
+   * from `config --profiles`.
    */
   value: 'none' | 'file' | 'profile' | 'event-type' | 'text';
   /** The values allowed, when the option has a fixed list. */

@@ -80,20 +80,25 @@ function refreshObjectId(object: Record<string, unknown>): void {
   }
 
   const fresh = newId(current.slice(0, current.indexOf('_')));
-  replaceIdPrefix(object, current, fresh);
+  rewriteIdStrings(object, current, (suffix) => `${fresh}${suffix}`);
 }
 
-function replaceIdPrefix(value: unknown, from: string, to: string): void {
+/**
+ * Replaces, at any depth, each string that is the id or starts with the id
+ * and an underscore, such as `pay_1` or `pay_1_refund`, by what `rewrite`
+ * returns for the rest of the string after the id.
+ */
+export function rewriteIdStrings(value: unknown, id: string, rewrite: (suffix: string) => unknown): void {
   if (typeof value !== 'object' || value === null) {
     return;
   }
 
   const container = value as Record<string, unknown>;
   for (const [key, child] of Object.entries(container)) {
-    if (typeof child === 'string' && (child === from || child.startsWith(`${from}_`))) {
-      container[key] = `${to}${child.slice(from.length)}`;
+    if (typeof child === 'string' && (child === id || child.startsWith(`${id}_`))) {
+      container[key] = rewrite(child.slice(id.length));
     } else {
-      replaceIdPrefix(child, from, to);
+      rewriteIdStrings(child, id, rewrite);
     }
   }
 }

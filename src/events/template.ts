@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { newId } from './envelope.js';
-import { generateEvent, mapTimestamps, type GenerateOptions } from './generate.js';
+import { generateEvent, mapTimestamps, rewriteIdStrings, type GenerateOptions } from './generate.js';
 import { loadFixture } from './fixtures.js';
 import { deepMerge, setPath } from './overrides.js';
 
@@ -165,24 +165,10 @@ function markObjectId(object: Record<string, unknown>, markers: Markers): string
     return undefined;
   }
 
-  markDerived(object, current, markers);
+  rewriteIdStrings(object, current, (suffix) =>
+    markers.add({ kind: 'object-id', jsonSuffix: JSON.stringify(suffix).slice(1, -1) }),
+  );
   return current.slice(0, current.indexOf('_'));
-}
-
-function markDerived(value: unknown, id: string, markers: Markers): void {
-  if (typeof value !== 'object' || value === null) {
-    return;
-  }
-
-  const container = value as Record<string, unknown>;
-  for (const [key, child] of Object.entries(container)) {
-    if (typeof child === 'string' && (child === id || child.startsWith(`${id}_`))) {
-      const jsonSuffix = JSON.stringify(child.slice(id.length)).slice(1, -1);
-      container[key] = markers.add({ kind: 'object-id', jsonSuffix });
-    } else {
-      markDerived(child, id, markers);
-    }
-  }
 }
 
 /**

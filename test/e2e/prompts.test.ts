@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -222,6 +222,17 @@ describe('init without prompts', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('[E_PACKAGE_JSON_NOT_FOUND]');
     expect(result.stderr).toContain('run npm init first');
+  });
+
+  it('rejects an unreadable package.json', async () => {
+    const cwd = folder();
+    mkdirSync(join(cwd, 'package.json'));
+
+    const result = await runCli(['init', '--yes', '--file', 'package.json'], { cwd });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot read package.json: it is a folder, not a file');
+    expect(result.stderr).toContain('[E_FILE_UNREADABLE]');
   });
 
   it('rejects an invalid package.json', async () => {
